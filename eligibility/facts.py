@@ -1,0 +1,87 @@
+"""The fact catalogue: every fact a rule may test, its type, and its name in Chinese and English.
+
+A company profile supplies the *given* facts; the engine derives the rest:
+
+- ``operating_revenue_growth`` = (operating_revenue - operating_revenue_prior) / operating_revenue_prior,
+  an exact fraction; unknown when either revenue is unknown or the prior revenue is zero or less.
+- ``paid_before`` = what the rule being evaluated has already paid the company, summed from
+  ``prior_awards`` up to the estimate's year; unknown when ``prior_awards`` is absent.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "ENTITY_TYPES",
+    "FACTS",
+    "Fact",
+    "FactKind",
+    "PARK_DESIGNATIONS",
+]
+
+FactKind = Literal["money", "bool", "count", "enum", "ratio"]
+
+ENTITY_TYPES = ("enterprise", "park", "university", "research_institute")
+PARK_DESIGNATIONS = ("none", "national_blockchain_pilot_zone", "provincial_blockchain_cluster")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One fact a condition, an award or a cap may read."""
+
+    name: str
+    kind: FactKind
+    zh: str
+    en: str
+    choices: tuple[str, ...] = ()
+    #: For derived facts: the given facts it is computed from (reported as missing instead).
+    derived_from: tuple[str, ...] = ()
+
+    @property
+    def derived(self) -> bool:
+        return bool(self.derived_from)
+
+
+_FACTS = [
+    Fact("entity_type", "enum", "主体类型", "entity type", ENTITY_TYPES),
+    Fact("main_business_blockchain", "bool", "以区块链为主营业务", "blockchain is the main business"),
+    Fact("operating_revenue", "money", "本年营业收入", "operating revenue this year"),
+    Fact("operating_revenue_prior", "money", "上年营业收入", "operating revenue last year"),
+    Fact("blockchain_revenue", "money", "区块链主营业务收入", "blockchain main-business revenue"),
+    Fact("local_fiscal_contribution", "money", "地方财政贡献", "local fiscal contribution"),
+    Fact("in_key_enterprise_pool", "bool", "已入市重点企业培育库", "in the city's key enterprise cultivation pool"),
+    Fact(
+        "national_top100_first_entry",
+        "bool",
+        "首次进入权威机构发布的全国区块链百强企业",
+        "first entry on an authoritative national top-100 blockchain enterprise list",
+    ),
+    Fact(
+        "municipal_research_projects",
+        "count",
+        "入选市级企业技术创新项目或应用基础前沿项目的区块链项目数",
+        "blockchain projects selected as municipal technology-innovation or application-foundation frontier projects",
+    ),
+    Fact(
+        "key_tasks_accepted",
+        "count",
+        "揭榜后经考核认定实施成功的重点任务数",
+        "unveiled key tasks accepted as successfully implemented",
+    ),
+    Fact("standards_led.national", "count", "作为主要单位制定的国家级区块链标准数", "national blockchain standards led as main drafting unit"),
+    Fact("standards_led.provincial", "count", "作为主要单位制定的省级区块链标准数", "provincial blockchain standards led as main drafting unit"),
+    Fact("park_designation", "enum", "园区获评称号", "park designation", PARK_DESIGNATIONS),
+    Fact("high_growth", "bool", "具有高成长性", "high-growth company"),
+    Fact(
+        "operating_revenue_growth",
+        "ratio",
+        "营业收入增速",
+        "operating revenue growth",
+        derived_from=("operating_revenue", "operating_revenue_prior"),
+    ),
+    Fact("paid_before", "money", "本条款已支付金额", "already paid under this clause", derived_from=("prior_awards",)),
+]
+
+#: Every fact by name, in the order results list them.
+FACTS: dict[str, Fact] = {fact.name: fact for fact in _FACTS}

@@ -1,0 +1,244 @@
+"""The rulebook as typed, immutable data: documents, rules, conditions, awards, caps and payers.
+
+Nothing here evaluates anything; ``loader`` builds these from YAML and ``engine`` reads them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Literal, Union
+
+__all__ = [
+    "AllOf",
+    "AnyOf",
+    "Award",
+    "Cap",
+    "Condition",
+    "Document",
+    "InventoryEntry",
+    "Leaf",
+    "Not",
+    "OutsideFact",
+    "Payer",
+    "Rule",
+    "Rulebook",
+    "Text",
+    "Tier",
+    "Unit",
+    "Variant",
+]
+
+AwardForm = Literal["fixed", "per_unit", "tiered", "capped", "ranged", "non_monetary"]
+CompareOp = Literal["eq", "ne", "gt", "ge", "lt", "le", "in", "not_in", "known", "unknown"]
+
+
+@dataclass(frozen=True)
+class Text:
+    """The same words in Chinese and English."""
+
+    zh: str
+    en: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"zh": self.zh, "en": self.en}
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One test of one fact, e.g. ``operating_revenue_growth gt 0.20``."""
+
+    path: str
+    fact: str
+    op: CompareOp
+    operand: object
+    label: Text | None = None
+
+
+@dataclass(frozen=True)
+class AllOf:
+    """Holds when every item holds."""
+
+    path: str
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """Holds when at least one item holds."""
+
+    path: str
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    """Holds when its item does not."""
+
+    path: str
+    item: Condition
+
+
+Condition = Union[Leaf, AllOf, AnyOf, Not]
+
+
+@dataclass(frozen=True)
+class Tier:
+    """A threshold and the amount paid once it is reached."""
+
+    threshold: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Unit:
+    """An amount paid for each unit counted by a fact."""
+
+    fact: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Award:
+    """What a rule pays: one of the closed set of award forms."""
+
+    form: AwardForm
+    amount: Decimal | None = None  # fixed
+    up_to: Decimal | None = None  # capped
+    minimum: Decimal | None = None  # ranged
+    maximum: Decimal | None = None  # ranged
+    units: tuple[Unit, ...] = ()  # per_unit
+    fact: str | None = None  # tiered
+    inclusive: bool = False  # tiered: threshold reached at equality, or only above it
+    pay: Literal["highest", "difference"] = "highest"  # tiered
+    tiers: tuple[Tier, ...] = ()  # tiered
+    benefit: Text | None = None  # non_monetary
+
+    @property
+    def monetary(self) -> bool:
+        return self.form != "non_monetary"
+
+
+@dataclass(frozen=True)
+class Cap:
+    """A ceiling on an award: a fixed limit, a fact's value, or a lifetime total under the rule."""
+
+    kind: Literal["limit", "fact", "cumulative"]
+    amount: Decimal | None = None
+    fact: str | None = None
+
+
+@dataclass(frozen=True)
+class Payer:
+    """Who pays which share of an award."""
+
+    payer: Literal["city", "district"]
+    share: Fraction
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Another wording of a rule (e.g. a superseded draft); recorded, never applied."""
+
+    source: str
+    status: str
+    clause: str
+    quote: str
+    note: Text
+    conditions: AllOf
+    award: Award
+    caps: tuple[Cap, ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One support clause encoded as data."""
+
+    id: str
+    document: str
+    clause: str
+    title: Text
+    quote: str
+    interpretation: Text | None
+    applies_to: tuple[str, ...]
+    kind: str
+    conditions: AllOf
+    award: Award
+    caps: tuple[Cap, ...]
+    payers: tuple[Payer, ...]
+    stacking: Text | None
+    variants: tuple[Variant, ...] = ()
+
+    @property
+    def monetary(self) -> bool:
+        return self.award.monetary
+
+
+@dataclass(frozen=True)
+class InventoryEntry:
+    """A support clause of a document: encoded by rules, or not encoded and why."""
+
+    clause: str
+    summary: Text
+    rules: tuple[str, ...] = ()
+    not_encoded: str | None = None
+    quote: str | None = None
+
+
+@dataclass(frozen=True)
+class OutsideFact:
+    """A fact about a document that its text does not state, with where it comes from."""
+
+    fact: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A policy document: metadata, in-force window, rules and clause inventory."""
+
+    id: str
+    path: str
+    city: str
+    city_name: Text
+    number: str
+    issuer: Text
+    title: Text
+    source: str
+    source_language: str
+    status: str
+    in_force_from: date
+    in_force_to: date | None
+    window_note: str | None
+    stacking: Literal["highest_only"] | None
+    stacking_quote: str | None
+    outside_facts: tuple[OutsideFact, ...]
+    rules: tuple[Rule, ...]
+    inventory: tuple[InventoryEntry, ...]
+
+    @property
+    def national(self) -> bool:
+        return self.city == "national"
+
+    def in_force_on(self, day: date) -> bool:
+        """Whether ``day`` falls inside the document's in-force window (both ends included)."""
+        return self.in_force_from <= day and (self.in_force_to is None or day <= self.in_force_to)
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    """All documents, their rules by id, the cities they cover, and the digest of the files."""
+
+    documents: tuple[Document, ...]
+    digest: str
+    rules: dict[str, Rule] = field(default_factory=dict)
+    cities: dict[str, Text] = field(default_factory=dict)
+
+    def document(self, document_id: str) -> Document:
+        return next(d for d in self.documents if d.id == document_id)
+
+    def documents_for(self, city: str) -> tuple[Document, ...]:
+        """The city's own documents, then the national ones that apply everywhere."""
+        own = tuple(d for d in self.documents if d.city == city)
+        return own + tuple(d for d in self.documents if d.national)

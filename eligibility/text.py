@@ -1,0 +1,112 @@
+"""Words for explanations: facts, values, operators and verdicts, in Chinese and English."""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
+
+from .facts import FACTS
+from .model import Text
+from .money import format_money, format_money_text
+
+__all__ = ["fact_label", "json_value", "requirement", "value_text", "verdict"]
+
+_CHOICES = {
+    "enterprise": Text("企业", "enterprise"),
+    "park": Text("园区", "park"),
+    "university": Text("高校", "university"),
+    "research_institute": Text("科研机构", "research institute"),
+    "none": Text("无", "none"),
+    "national_blockchain_pilot_zone": Text("国家级区块链发展先行示范区", "national blockchain development pilot zone"),
+    "provincial_blockchain_cluster": Text("省级区块链产业发展集聚区", "provincial blockchain industry cluster"),
+}
+
+_OPS = {
+    "eq": Text("为", "equal to"),
+    "ne": Text("不为", "other than"),
+    "gt": Text("超过", "more than"),
+    "ge": Text("不低于", "at least"),
+    "lt": Text("低于", "less than"),
+    "le": Text("不超过", "at most"),
+    "in": Text("属于", "one of"),
+    "not_in": Text("不属于", "none of"),
+    "known": Text("已知", "known"),
+    "unknown": Text("未知", "unknown"),
+}
+
+
+def fact_label(name: str) -> Text:
+    """A fact's name for people."""
+    fact = FACTS[name]
+    return Text(fact.zh, fact.en)
+
+
+def _decimal(value: Fraction | Decimal, places: int) -> tuple[Decimal, bool]:
+    """``value`` rounded to ``places`` decimals, and whether that is exact."""
+    exact = Fraction(value)
+    step = Decimal(1).scaleb(-places)
+    shown = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(step, ROUND_HALF_EVEN)
+    return shown, Fraction(shown) == exact
+
+
+def _percent(value: Fraction | Decimal) -> str:
+    """A ratio as a percentage: two places when exact, more (and "≈") when rounding would hide it."""
+    shown, exact = _decimal(Fraction(value) * 100, 2)
+    if exact:
+        return f"{shown} %"
+    finer, exact = _decimal(Fraction(value) * 100, 6)
+    text = str(finer.normalize()) if finer != finer.to_integral_value() else f"{finer:.2f}"
+    return f"{text} %" if exact else f"≈{text} %"
+
+
+def value_text(name: str, value: object) -> Text:
+    """A fact's value for people, e.g. 25.00 % or 1,200,000.00 yuan."""
+    kind = FACTS[name].kind
+    if isinstance(value, tuple):
+        parts = [value_text(name, v) for v in value]
+        return Text("、".join(p.zh for p in parts), ", ".join(p.en for p in parts))
+    if kind == "bool":
+        return Text("是", "yes") if value else Text("否", "no")
+    if kind == "enum":
+        return _CHOICES.get(str(value), Text(str(value), str(value)))
+    if kind == "ratio":
+        assert isinstance(value, (Fraction, Decimal))
+        shown = _percent(value)
+        return Text(shown, shown)
+    if kind == "money":
+        assert isinstance(value, Decimal)
+        return Text(f"{format_money_text(value)}元", f"{format_money_text(value)} yuan")
+    return Text(str(value), str(value))
+
+
+def json_value(name: str, value: object) -> object:
+    """A fact's value as JSON data: money and ratios as decimal strings, never floats."""
+    if value is None:
+        return None
+    if isinstance(value, tuple):
+        return [json_value(name, v) for v in value]
+    kind = FACTS[name].kind
+    if kind == "ratio":
+        shown, _ = _decimal(value, 12)  # type: ignore[arg-type]
+        return str(shown.normalize()) if shown else "0"
+    if kind == "money":
+        assert isinstance(value, Decimal)
+        return format_money(value)
+    return value
+
+
+def requirement(name: str, op: str, operand: object) -> Text:
+    """What a condition asks of a fact, e.g. "more than 20.00 %"."""
+    if op in ("known", "unknown"):
+        return _OPS[op]
+    shown = value_text(name, operand)
+    if op == "eq" and FACTS[name].kind in ("bool", "enum"):
+        return shown
+    phrase = _OPS[op]
+    return Text(f"{phrase.zh}{shown.zh}", f"{phrase.en} {shown.en}")
+
+
+def verdict(held: bool | None) -> Text:
+    """Whether a condition held."""
+    if held is None:
+        return Text("尚无法判断", "cannot be settled yet")
+    return Text("符合", "met") if held else Text("不符合", "not met")
