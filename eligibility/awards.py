@@ -60,6 +60,8 @@ def _yuan(amount: Decimal) -> Text:
 
 
 def _base(award: Award, facts: FactContext, calc: Calculation) -> Amount:
+    if award.form == "fixed" and award.by is not None:
+        return _fixed_by(award, facts, calc)
     if award.form == "fixed":
         assert award.amount is not None
         calc.step("fixed", Text(f"固定奖励{_yuan(award.amount).zh}。", f"Fixed award of {_yuan(award.amount).en}."))
@@ -77,6 +79,23 @@ def _base(award: Award, facts: FactContext, calc: Calculation) -> Amount:
     if award.form == "per_unit":
         return _per_unit(award, facts, calc)
     return _tiered(award, facts, calc)
+
+
+def _fixed_by(award: Award, facts: FactContext, calc: Calculation) -> Amount:
+    assert award.by is not None
+    known = facts.get(award.by)
+    label = fact_label(award.by)
+    table = dict(award.amounts)
+    if known.value is None:
+        calc.need(known.missing)
+        top = max(table.values())
+        amount = Amount(ZERO, top)
+        calc.step("fixed", Text(f"{label.zh}未知：奖励在0至{_yuan(top).zh}之间。", f"{label.en} unknown: between 0 and {_yuan(top).en}."), amount)
+        return amount
+    value = table.get(str(known.value), ZERO)
+    shown = value_text(award.by, known.value)
+    calc.step("fixed", Text(f"{label.zh}为{shown.zh}：固定奖励{_yuan(value).zh}。", f"{label.en} is {shown.en}: fixed award of {_yuan(value).en}."), Amount(value, value))
+    return Amount(value, value)
 
 
 def _per_unit(award: Award, facts: FactContext, calc: Calculation) -> Amount:

@@ -227,6 +227,14 @@ class _Reader:
             form = value.get("form") if isinstance(value, Mapping) else None
             self.fail(_join(key, "form"), f"unknown award form '{form}'.", f"use one of: {', '.join(AWARD_FORMS)}.")
         form = value["form"]
+        if form == "fixed" and "by" in value:
+            data = self.mapping(value, key, {"form", "by", "amounts"}, {"by", "amounts"})
+            by = self.fact(data["by"], _join(key, "by"), ("enum",))
+            table = self.mapping(data["amounts"], _join(key, "amounts"), set(FACTS[by].choices), set())
+            if not table:
+                self.fail(_join(key, "amounts"), "must map at least one value of the fact to an amount.")
+            amounts = tuple((str(k), self.money(v, _join(_join(key, "amounts"), str(k)))) for k, v in table.items())
+            return Award("fixed", by=by, amounts=amounts)
         if form == "fixed":
             data = self.mapping(value, key, {"form", "amount"}, {"amount"})
             return Award("fixed", amount=self.money(data["amount"], _join(key, "amount")))
@@ -501,7 +509,7 @@ def load_rulebook(path: str | Path | None = None) -> Rulebook:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            raise RuleFileError(str(file), f"not valid YAML: {getattr(exc, 'problem', exc)}.", line=mark.line + 1 if mark else None) from None
+            raise RuleFileError(str(_display(file, root)), f"not valid YAML: {getattr(exc, 'problem', exc)}.", line=mark.line + 1 if mark else None) from None
         document = reader.document(data)
         for rule in document.rules:
             if rule.id in rules:

@@ -105,6 +105,8 @@ class Award:
 
     form: AwardForm
     amount: Decimal | None = None  # fixed
+    by: str | None = None  # fixed: an enum fact choosing the amount ...
+    amounts: tuple[tuple[str, Decimal], ...] = ()  # ... from this table of value -> amount
     up_to: Decimal | None = None  # capped
     minimum: Decimal | None = None  # ranged
     maximum: Decimal | None = None  # ranged
