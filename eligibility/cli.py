@@ -1,0 +1,76 @@
+"""The ``subsidy`` command: estimates and the rulebook from a terminal.
+
+Bad input exits with status 2 and one line per field saying what is wrong; never a traceback.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .engine import default_rulebook, evaluate
+from .errors import InputError, RuleFileError
+from .jsonio import dumps, loads
+from .report import estimate_table, rulebook_data, rulebook_table
+
+__all__ = ["main"]
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def _read_profile(path: str) -> Any:
+    try:
+        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except OSError as exc:
+        _fail(f"PROFILE: cannot read {path}: {exc.strerror}.")
+    data = loads(raw, field="PROFILE")
+    return data
+
+
+@click.group()
+def main() -> None:
+    """Subsidy eligibility calculator for blockchain industry policies."""
+
+
+@main.command()
+@click.argument("profile", metavar="PROFILE.json")
+@click.option("--city", required=True, help="wuhan, suzhou or changsha.")
+@click.option("--district", default=None, help="District that co-pays district shares, e.g. 江汉区.")
+@click.option("--as-of", "as_of", default=None, help="Date of the estimate, YYYY-MM-DD (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the table.")
+def estimate(profile: str, city: str, district: str | None, as_of: str | None, fmt: str, lang: str) -> None:
+    """Estimate every award PROFILE.json can expect in a city, clause by clause."""
+    try:
+        data = _read_profile(profile)
+        result = evaluate(data, city, as_of, district)
+    except InputError as exc:
+        for field, messages in sorted(exc.errors.items()):
+            click.echo(f"error: {field}: {' '.join(messages)}", err=True)
+        sys.exit(2)
+    except RuleFileError as exc:
+        _fail(f"the rulebook is invalid: {exc}")
+    if fmt == "table":
+        estimate_table(result, lang)
+    else:
+        click.echo(dumps(result))
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+def rules(fmt: str, lang: str) -> None:
+    """List the documents, their in-force windows, and their rules."""
+    try:
+        book = default_rulebook()
+    except RuleFileError as exc:
+        _fail(f"the rulebook is invalid: {exc}")
+    if fmt == "json":
+        click.echo(dumps(rulebook_data(book)))
+    else:
+        rulebook_table(book, lang)

@@ -1,0 +1,63 @@
+"""Strict JSON reading: decimals stay Decimal, NaN/Infinity and duplicate keys are refused."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from .errors import InputError
+
+__all__ = ["dumps", "loads"]
+
+MAX_DEPTH = 32
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise ValueError(f"duplicate key {key!r}")
+        data[key] = value
+    return data
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    if level > MAX_DEPTH:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level + 1)
+    return level
+
+
+def loads(text: str | bytes, field: str = "body") -> Any:
+    """Parse JSON strictly; raise InputError naming ``field`` with what is wrong and where."""
+    try:
+        data = json.loads(text, parse_float=Decimal, parse_constant=_no_constants, object_pairs_hook=_no_duplicates)
+    except json.JSONDecodeError as exc:
+        raise InputError.single(field, f"Malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}.") from None
+    except UnicodeDecodeError:
+        raise InputError.single(field, "Must be UTF-8 encoded JSON.") from None
+    except RecursionError:
+        raise InputError.single(field, f"JSON is nested too deeply (more than {MAX_DEPTH} levels).") from None
+    except ValueError as exc:
+        raise InputError.single(field, f"Invalid JSON: {exc}.") from None
+    if _depth(data) > MAX_DEPTH:
+        raise InputError.single(field, f"JSON is nested too deeply (more than {MAX_DEPTH} levels).")
+    return data
+
+
+def _default(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def dumps(data: Any) -> str:
+    """JSON for people and machines: UTF-8 text, indented, Decimals as strings."""
+    return json.dumps(data, ensure_ascii=False, indent=2, default=_default)

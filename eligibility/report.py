@@ -1,0 +1,206 @@
+"""Presenting results and the rulebook: as plain data, and as tables for a terminal."""
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from .model import AllOf, AnyOf, Award, Cap, Condition, Document, Leaf, Not, Rule, Rulebook, Variant
+from .money import format_money
+from .text import json_value
+
+__all__ = ["document_data", "estimate_table", "rule_data", "rulebook_data", "rulebook_table"]
+
+
+def _condition_data(condition: Condition) -> dict[str, Any]:
+    if isinstance(condition, Leaf):
+        operand = True if condition.op in ("known", "unknown") else json_value(condition.fact, condition.operand)
+        return {"fact": condition.fact, condition.op: operand}
+    if isinstance(condition, Not):
+        return {"not": _condition_data(condition.item)}
+    key = "any" if isinstance(condition, AnyOf) else "all"
+    return {key: [_condition_data(item) for item in condition.items]}
+
+
+def _award_data(award: Award) -> dict[str, Any]:
+    data: dict[str, Any] = {"form": award.form}
+    if award.amount is not None:
+        data["amount"] = format_money(award.amount)
+    if award.by is not None:
+        data["by"] = award.by
+        data["amounts"] = {value: format_money(amount) for value, amount in award.amounts}
+    if award.up_to is not None:
+        data["up_to"] = format_money(award.up_to)
+    if award.minimum is not None and award.maximum is not None:
+        data["min"], data["max"] = format_money(award.minimum), format_money(award.maximum)
+    if award.units:
+        data["units"] = [{"fact": u.fact, "amount": format_money(u.amount)} for u in award.units]
+    if award.tiers:
+        data.update(
+            fact=award.fact,
+            above="inclusive" if award.inclusive else "exclusive",
+            pay=award.pay,
+            tiers=[{"threshold": format_money(t.threshold), "amount": format_money(t.amount)} for t in award.tiers],
+        )
+    if award.benefit is not None:
+        data["benefit"] = award.benefit.as_dict()
+    return data
+
+
+def _cap_data(cap: Cap) -> dict[str, str]:
+    if cap.kind == "fact":
+        assert cap.fact is not None
+        return {"fact": cap.fact}
+    assert cap.amount is not None
+    return {cap.kind: format_money(cap.amount)}
+
+
+def _variant_data(variant: Variant) -> dict[str, Any]:
+    return {
+        "source": variant.source,
+        "status": variant.status,
+        "applied": False,
+        "clause": variant.clause,
+        "quote": variant.quote,
+        "note": variant.note.as_dict(),
+        "conditions": _conditions_without_applies_to(variant.conditions),
+        "award": _award_data(variant.award),
+        "caps": [_cap_data(c) for c in variant.caps],
+    }
+
+
+def _conditions_without_applies_to(conditions: AllOf) -> dict[str, Any] | None:
+    rest = [item for item in conditions.items if not (isinstance(item, Leaf) and item.path == "applies_to")]
+    return _condition_data(rest[0]) if rest else None
+
+
+def rule_data(rule: Rule, document: Document) -> dict[str, Any]:
+    """A rule as data: what it encodes, its quote, conditions, award, caps, payers and variants."""
+    return {
+        "id": rule.id,
+        "document": rule.document,
+        "number": document.number,
+        "clause": rule.clause,
+        "title": rule.title.as_dict(),
+        "quote": rule.quote,
+        "source": document.source,
+        "interpretation": rule.interpretation.as_dict() if rule.interpretation else None,
+        "applies_to": list(rule.applies_to),
+        "kind": rule.kind,
+        "monetary": rule.monetary,
+        "conditions": _conditions_without_applies_to(rule.conditions),
+        "award": _award_data(rule.award),
+        "caps": [_cap_data(c) for c in rule.caps],
+        "payers": [{"payer": p.payer, "share": str(p.share)} for p in rule.payers],
+        "stacking": rule.stacking.as_dict() if rule.stacking else None,
+        "variants": [_variant_data(v) for v in rule.variants],
+    }
+
+
+def document_data(document: Document) -> dict[str, Any]:
+    """A document's metadata, window, clause inventory and rules."""
+    encoded = sum(1 for e in document.inventory if e.rules)
+    return {
+        "id": document.id,
+        "city": document.city,
+        "city_name": document.city_name.as_dict(),
+        "number": document.number,
+        "issuer": document.issuer.as_dict(),
+        "title": document.title.as_dict(),
+        "source": {"file": document.source, "language": document.source_language},
+        "status": document.status,
+        "in_force": {
+            "from": document.in_force_from.isoformat(),
+            "to": document.in_force_to.isoformat() if document.in_force_to else None,
+            "note": document.window_note,
+        },
+        "stacking": {"rule": document.stacking, "quote": document.stacking_quote} if document.stacking else None,
+        "outside_facts": [{"fact": f.fact, "source": f.source} for f in document.outside_facts],
+        "inventory": {
+            "clauses": len(document.inventory),
+            "encoded": encoded,
+            "not_encoded": len(document.inventory) - encoded,
+            "entries": [
+                {
+                    "clause": e.clause,
+                    "summary": e.summary.as_dict(),
+                    "rules": list(e.rules),
+                    "not_encoded": e.not_encoded,
+                    "quote": e.quote,
+                }
+                for e in document.inventory
+            ],
+        },
+        "rules": [rule_data(rule, document) for rule in document.rules],
+    }
+
+
+def rulebook_data(book: Rulebook) -> dict[str, Any]:
+    """The whole rulebook as data, with its digest."""
+    return {"digest": book.digest, "documents": [document_data(d) for d in book.documents]}
+
+
+_STATUS_STYLE = {"eligible": "green", "ineligible": "red", "undetermined": "yellow", "not_in_force": "dim"}
+
+
+def _range(amount: dict[str, Any] | None) -> str:
+    if amount is None:
+        return "—"
+    low, high = amount["min"], amount["max"]
+    if high == low:
+        return low
+    return f"{low} – {'unbounded' if high is None else high}"
+
+
+def estimate_table(result: dict[str, Any], lang: str, console: Console | None = None) -> None:
+    """Print an estimate as a readable table."""
+    out = console or Console()
+    city = result["city_name"][lang]
+    district = f" / {result['district']}" if result["district"] else ""
+    out.print(f"[bold]{city}{district}[/bold]  as of {result['as_of']}  rulebook {result['rulebook']['digest'][:12]}")
+    out.print(f"[bold]Total[/bold]: guaranteed {result['total']['min']} yuan, up to {result['total']['max'] or 'unbounded'}")
+    for payer in result["payers"]:
+        name = payer["name"][lang] if payer["name"] else "(district not specified)"
+        out.print(f"  {payer['payer']} {name}: {_range(payer['amount'])}")
+    if result["missing_facts"]:
+        out.print(f"[yellow]Missing facts[/yellow]: {', '.join(result['missing_facts'])}")
+    awards = Table(title="Awards" if lang == "en" else "资金奖励", title_justify="left")
+    awards.add_column("Rule", no_wrap=True)
+    awards.add_column("Status", no_wrap=True)
+    awards.add_column("Amount (yuan)", no_wrap=True, justify="right")
+    awards.add_column("Why", overflow="fold")
+    support = Table(title="Non-monetary support" if lang == "en" else "非资金支持", title_justify="left")
+    support.add_column("Rule", no_wrap=True)
+    support.add_column("Status", no_wrap=True)
+    support.add_column("Benefit", overflow="fold")
+    for outcome in result["outcomes"]:
+        style = _STATUS_STYLE[outcome["status"]]
+        status = f"[{style}]{outcome['status']}[/{style}]"
+        if outcome["monetary"]:
+            awards.add_row(outcome["rule"], status, _range(outcome["amount"]), outcome["summary"][lang])
+        else:
+            support.add_row(outcome["rule"], status, outcome["title"][lang])
+    out.print(awards)
+    out.print(support)
+
+
+def rulebook_table(book: Rulebook, lang: str, console: Console | None = None) -> None:
+    """Print the documents and rules with their in-force windows."""
+    out = console or Console()
+    out.print(f"Rulebook digest {book.digest}")
+    for document in book.documents:
+        end = document.in_force_to.isoformat() if document.in_force_to else "no end"
+        out.print(
+            f"\n[bold]{document.id}[/bold]  {document.number}  {document.title.zh}\n"
+            f"  in force {document.in_force_from.isoformat()} to {end}; status {document.status}; "
+            f"{sum(1 for e in document.inventory if e.rules)} of {len(document.inventory)} support clauses encoded"
+        )
+        table = Table()
+        table.add_column("Rule", no_wrap=True)
+        table.add_column("Award", no_wrap=True)
+        table.add_column("Title", overflow="fold")
+        for rule in document.rules:
+            variants = f" (+{len(rule.variants)} superseded variant)" if rule.variants else ""
+            table.add_row(rule.id, rule.award.form + variants, getattr(rule.title, lang))
+        out.print(table)
