@@ -135,7 +135,7 @@ def check(condition: Condition, facts: FactContext) -> Check:
     if isinstance(condition, Not):
         inner = check(condition.item, facts)
         held = None if inner.held is None else not inner.held
-        note = {
+        note: dict[str, object] = {
             "condition": condition.path,
             "operator": "not",
             "held": held,
@@ -147,13 +147,13 @@ def check(condition: Condition, facts: FactContext) -> Check:
     reasons = [r for p in parts for r in p.reasons]
     if isinstance(condition, AnyOf):
         held = True if True in values else (None if None in values else False)
-        note = {
+        any_note: dict[str, object] = {
             "condition": condition.path,
             "operator": "any",
             "held": held,
             "text": Text("以下条件至少一项成立", "at least one of the following must hold").as_dict(),
         }
-        reasons = [note, *reasons]
+        reasons = [any_note, *reasons]
     else:
         assert isinstance(condition, AllOf)
         held = False if False in values else (None if None in values else True)

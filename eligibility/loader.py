@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
 import yaml
 
@@ -178,7 +178,7 @@ class _Reader:
         name = self.fact(value["fact"], _join(key, "fact"))
         label = self.text(value["label"], _join(key, "label")) if "label" in value else None
         operand = self.operand(name, op, value[op], _join(key, op))
-        return Leaf(key, name, op, operand, label)  # type: ignore[arg-type]
+        return Leaf(key, name, op, operand, label)
 
     def fact(self, value: object, key: str, kinds: tuple[str, ...] | None = None) -> str:
         if not isinstance(value, str) or value not in FACTS:
@@ -411,12 +411,14 @@ class _Reader:
         end = None if window["to"] is None else self.day(window["to"], "in_force.to")
         if end is not None and end < start:
             self.fail("in_force.to", "the window ends before it starts.")
-        stacking, stacking_quote = None, None
+        stacking: Literal["highest_only"] | None = None
+        stacking_quote: str | None = None
         if doc.get("stacking") is not None:
             st = self.mapping(doc["stacking"], "stacking", {"rule", "quote"}, {"rule", "quote"})
             if st["rule"] != "highest_only":
                 self.fail("stacking.rule", f"unknown stacking rule '{st['rule']}'.", "use highest_only (就高不重复).")
-            stacking, stacking_quote = "highest_only", self.quote(st["quote"], "stacking.quote", source)
+            stacking = "highest_only"
+            stacking_quote = self.quote(st["quote"], "stacking.quote", source)
         outside = []
         for i, item in enumerate(doc.get("outside_facts") or []):
             o = self.mapping(item, f"outside_facts[{i}]", {"fact", "source"}, {"fact", "source"})

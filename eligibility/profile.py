@@ -66,7 +66,7 @@ class Count(fields.Field):  # type: ignore[type-arg]
             raise ValidationError("Must not be negative.")
         if not self.minimum <= value <= self.maximum:
             raise ValidationError(f"Must be between {self.minimum} and {self.maximum}.")
-        return value
+        return int(value)
 
 
 class StandardsLedSchema(Schema):

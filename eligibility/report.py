@@ -147,7 +147,7 @@ _STATUS_STYLE = {"eligible": "green", "ineligible": "red", "undetermined": "yell
 def _range(amount: dict[str, Any] | None) -> str:
     if amount is None:
         return "—"
-    low, high = amount["min"], amount["max"]
+    low, high = str(amount["min"]), amount["max"]
     if high == low:
         return low
     return f"{low} – {'unbounded' if high is None else high}"
@@ -202,5 +202,5 @@ def rulebook_table(book: Rulebook, lang: str, console: Console | None = None) ->
         table.add_column("Title", overflow="fold")
         for rule in document.rules:
             variants = f" (+{len(rule.variants)} superseded variant)" if rule.variants else ""
-            table.add_row(rule.id, rule.award.form + variants, getattr(rule.title, lang))
+            table.add_row(rule.id, rule.award.form + variants, rule.title.zh if lang == "zh" else rule.title.en)
         out.print(table)

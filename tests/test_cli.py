@@ -1,0 +1,84 @@
+"""The subsidy command: JSON and tables out, exit status 2 and a named field for bad input."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from eligibility.cli import main
+
+
+def run(tmp_path: Path, profile: str | dict[str, Any], *args: str) -> Any:
+    path = tmp_path / "profile.json"
+    path.write_text(profile if isinstance(profile, str) else json.dumps(profile, ensure_ascii=False), encoding="utf-8")
+    return CliRunner().invoke(main, ["estimate", str(path), *args])
+
+
+def test_estimate_prints_the_engine_json(tmp_path: Path, enterprise: dict[str, Any]) -> None:
+    enterprise["national_top100_first_entry"] = True
+    result = run(tmp_path, enterprise, "--city", "wuhan", "--district", "江汉区", "--as-of", "2022-06-30")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["city"] == "wuhan" and data["district"] == "江汉区" and data["as_of"] == "2022-06-30"
+    assert data["total"]["min"] == "2300000.00"
+
+
+def test_estimate_table_is_readable(tmp_path: Path, enterprise: dict[str, Any]) -> None:
+    result = run(tmp_path, enterprise, "--city", "suzhou", "--as-of", "2022-06-30", "--format", "table")
+    assert result.exit_code == 0, result.output
+    assert "suzhou.revenue_milestone" in result.output and "guaranteed 400000.00" in result.output  # capped by the fiscal contribution
+
+
+def test_estimate_table_in_chinese(tmp_path: Path, enterprise: dict[str, Any]) -> None:
+    result = run(tmp_path, enterprise, "--city", "suzhou", "--as-of", "2022-06-30", "--format", "table", "--lang", "zh")
+    assert "苏州市" in result.output and "资金奖励" in result.output
+
+
+@pytest.mark.parametrize(
+    ("profile", "args", "needle"),
+    [
+        ({}, ["--city", "paris"], "city: Unknown city 'paris'"),
+        ({"revenue": 1}, ["--city", "wuhan"], "profile.revenue: Unknown field"),
+        ({"operating_revenue": -1}, ["--city", "wuhan"], "profile.operating_revenue: Amount must not be negative"),
+        ({"operating_revenue": "two million yuan"}, ["--city", "wuhan"], "profile.operating_revenue: Amount must be an amount in yuan written as digits"),
+        ('{"operating_revenue": 1e400}', ["--city", "wuhan"], "profile.operating_revenue: Amount is absurdly large"),
+        ('{"key_tasks_accepted": 1.5}', ["--city", "wuhan"], "profile.key_tasks_accepted: Must be a whole number; counts cannot be fractional"),
+        ({}, ["--city", "wuhan", "--as-of", "2022-02-30"], "as_of: Must be a date"),
+        ({"entity_type": "company"}, ["--city", "wuhan"], "profile.entity_type: Must be one of"),
+        ('{"operating_revenue": NaN}', ["--city", "wuhan"], "PROFILE: Invalid JSON"),
+        ('{"a": 1,', ["--city", "wuhan"], "PROFILE: Malformed JSON at line 1"),
+        ('{"high_growth": true, "high_growth": false}', ["--city", "wuhan"], "duplicate key"),
+        ("[" * 100 + "]" * 100, ["--city", "wuhan"], "nested too deeply"),
+    ],
+)
+def test_estimate_bad_input_exits_2_naming_the_field(tmp_path: Path, profile: Any, args: list[str], needle: str) -> None:
+    result = run(tmp_path, profile, *args)
+    assert result.exit_code == 2, result.output
+    assert needle in result.output
+    assert "Traceback" not in result.output
+
+
+def test_estimate_missing_file_exits_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["estimate", str(tmp_path / "nope.json"), "--city", "wuhan"])
+    assert result.exit_code == 2
+    assert "cannot read" in result.output
+
+
+def test_rules_lists_documents_with_their_windows() -> None:
+    result = CliRunner().invoke(main, ["rules"], env={"COLUMNS": "160"})
+    assert result.exit_code == 0
+    assert "wuhan-2021-opinions" in result.output and "2021-06-25 to 2023-12-31" in result.output
+    assert "national-miit-2021-62" in result.output and "2021-05-27 to no end" in result.output
+    assert "wuhan.key_pool_growth" in result.output
+
+
+def test_rules_json_has_inventory_and_variants() -> None:
+    result = CliRunner().invoke(main, ["rules", "--format", "json"])
+    data = json.loads(result.output)
+    wuhan = next(d for d in data["documents"] if d["id"] == "wuhan-2021-opinions")
+    growth = next(r for r in wuhan["rules"] if r["id"] == "wuhan.key_pool_growth")
+    assert growth["variants"][0]["status"] == "superseded" and growth["variants"][0]["applied"] is False
+    assert wuhan["inventory"]["encoded"] + wuhan["inventory"]["not_encoded"] == wuhan["inventory"]["clauses"]
