@@ -46,7 +46,7 @@ class Calculation:
     missing: list[str] = field(default_factory=list)
 
     def step(self, kind: str, text: Text, amount: Amount | None = None) -> None:
-        entry: dict[str, object] = {"step": kind, "text": text.as_dict()}
+        entry: dict[str, object] = {"step": kind, "text": {"zh": text.zh, "en": text.en[:1].upper() + text.en[1:]}}
         if amount is not None:
             entry["amount"] = {"min": format_money(amount.low), "max": None if amount.high is None else format_money(amount.high)}
         self.steps.append(entry)

@@ -181,8 +181,10 @@ def estimate_table(result: dict[str, Any], lang: str, console: Console | None = 
             awards.add_row(outcome["rule"], status, _range(outcome["amount"]), outcome["summary"][lang])
         else:
             support.add_row(outcome["rule"], status, outcome["title"][lang])
-    out.print(awards)
-    out.print(support)
+    if awards.row_count:
+        out.print(awards)
+    if support.row_count:
+        out.print(support)
 
 
 def rulebook_table(book: Rulebook, lang: str, console: Console | None = None) -> None:

@@ -1,0 +1,27 @@
+# The commands a developer runs are the commands CI runs (.ci/run calls `make test`).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: install test estimate rules
+
+$(BIN)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(BIN)/.installed
+
+## Install and run every test (type checks, unit tests).
+test: install
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+## Install and estimate the example Wuhan company, as a table.
+estimate: install
+	$(BIN)/subsidy estimate examples/wuhan.json --city wuhan --district 江汉区 --as-of 2022-06-30 --format table
+
+## List the rulebook's documents, windows and rules.
+rules: install
+	$(BIN)/subsidy rules
