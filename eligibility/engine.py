@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
@@ -154,6 +155,12 @@ def _payer_name(payer: str, city_name: Text, district: str | None) -> dict[str, 
     return None if district is None else {"zh": district, "en": district}
 
 
+def _share_text(share: Fraction) -> str:
+    """A payer's share as a decimal string, e.g. "0.5"; thirds are given to six places."""
+    exact = Decimal(share.numerator) / Decimal(share.denominator)
+    return str(exact.quantize(Decimal("0.000001")).normalize()) if exact != 1 else "1"
+
+
 def _split(outcome: _Outcome, city_name: Text, district: str | None) -> list[dict[str, Any]]:
     if outcome.amount is None:
         return []
@@ -164,7 +171,7 @@ def _split(outcome: _Outcome, city_name: Text, district: str | None) -> list[dic
         {
             "payer": p.payer,
             "name": _payer_name(p.payer, city_name, district),
-            "share": f"{p.share.numerator / p.share.denominator:.4f}".rstrip("0").rstrip(".") if p.share != 1 else "1",
+            "share": _share_text(p.share),
             "amount": {"min": format_money(lo), "max": None if hi is None else format_money(hi)},
         }
         for p, lo, hi in zip(outcome.rule.payers, lows, highs)

@@ -318,7 +318,8 @@ class _Reader:
             payers.append(Payer(p["payer"], share))
         total = sum((p.share for p in payers), Fraction(0))
         if total != 1:
-            self.fail(key, f"payer shares sum to {float(total) * 100:g} %, not 100 %.", "make the shares add up to 1.")
+            percent = (Decimal(total.numerator) * 100 / Decimal(total.denominator)).normalize()
+            self.fail(key, f"payer shares sum to {percent:f} %, not 100 %.", "make the shares add up to 1.")
         return tuple(payers)
 
     # -- rules ---------------------------------------------------------------------------------
