@@ -10,10 +10,11 @@ from typing import Any
 
 import click
 
+from .compare import compare as compare_cities
 from .engine import default_rulebook, evaluate
 from .errors import InputError, RuleFileError
 from .jsonio import dumps, loads
-from .report import estimate_table, rulebook_data, rulebook_table
+from .report import comparison_table, estimate_table, rulebook_data, rulebook_table
 
 __all__ = ["main"]
 
@@ -57,6 +58,40 @@ def estimate(profile: str, city: str, district: str | None, as_of: str | None, f
         _fail(f"the rulebook is invalid: {exc}")
     if fmt == "table":
         estimate_table(result, lang)
+    else:
+        click.echo(dumps(result))
+
+
+def _districts(values: tuple[str, ...]) -> dict[str, str]:
+    districts: dict[str, str] = {}
+    for value in values:
+        city, sep, name = value.partition("=")
+        if not sep or not city or not name:
+            _fail(f"--district: write CITY=DISTRICT, e.g. wuhan=江汉区; got {value!r}.")
+        districts[city] = name
+    return districts
+
+
+@main.command()
+@click.argument("profile", metavar="PROFILE.json")
+@click.option("--cities", required=True, help="Comma-separated, e.g. wuhan,suzhou,changsha.")
+@click.option("--district", "districts", multiple=True, help="CITY=DISTRICT, e.g. wuhan=江汉区; repeatable.")
+@click.option("--as-of", "as_of", default=None, help="Date of the comparison, YYYY-MM-DD (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the table.")
+def compare(profile: str, cities: str, districts: tuple[str, ...], as_of: str | None, fmt: str, lang: str) -> None:
+    """Compare what PROFILE.json can expect in several cities, ranked."""
+    try:
+        data = _read_profile(profile)
+        result = compare_cities(data, [c.strip() for c in cities.split(",") if c.strip()], as_of, _districts(districts))
+    except InputError as exc:
+        for field, messages in sorted(exc.errors.items()):
+            click.echo(f"error: {field}: {' '.join(messages)}", err=True)
+        sys.exit(2)
+    except RuleFileError as exc:
+        _fail(f"the rulebook is invalid: {exc}")
+    if fmt == "table":
+        comparison_table(result, lang)
     else:
         click.echo(dumps(result))
 

@@ -37,6 +37,8 @@ class Fact:
     choices: tuple[str, ...] = ()
     #: For derived facts: the given facts it is computed from (reported as missing instead).
     derived_from: tuple[str, ...] = ()
+    #: What a company can do to change this fact, for facts within its reach (zh, en).
+    step: tuple[str, str] | None = None
 
     @property
     def derived(self) -> bool:
@@ -50,7 +52,13 @@ _FACTS = [
     Fact("operating_revenue_prior", "money", "上年营业收入", "operating revenue last year"),
     Fact("blockchain_revenue", "money", "区块链主营业务收入", "blockchain main-business revenue"),
     Fact("local_fiscal_contribution", "money", "地方财政贡献", "local fiscal contribution"),
-    Fact("in_key_enterprise_pool", "bool", "已入市重点企业培育库", "in the city's key enterprise cultivation pool"),
+    Fact(
+        "in_key_enterprise_pool",
+        "bool",
+        "已入市重点企业培育库",
+        "in the city's key enterprise cultivation pool",
+        step=("申请进入市重点企业培育库", "apply for admission to the city's key enterprise cultivation pool"),
+    ),
     Fact(
         "national_top100_first_entry",
         "bool",
@@ -62,15 +70,29 @@ _FACTS = [
         "count",
         "入选市级企业技术创新项目或应用基础前沿项目的区块链项目数",
         "blockchain projects selected as municipal technology-innovation or application-foundation frontier projects",
+        step=("申报市级企业技术创新项目或应用基础前沿项目", "have a blockchain project selected as a municipal research project"),
     ),
     Fact(
         "key_tasks_accepted",
         "count",
         "揭榜后经考核认定实施成功的重点任务数",
         "unveiled key tasks accepted as successfully implemented",
+        step=("揭榜区块链技术和产业创新重点任务并通过考核", "unveil a key blockchain task and have it accepted"),
     ),
-    Fact("standards_led.national", "count", "作为主要单位制定的国家级区块链标准数", "national blockchain standards led as main drafting unit"),
-    Fact("standards_led.provincial", "count", "作为主要单位制定的省级区块链标准数", "provincial blockchain standards led as main drafting unit"),
+    Fact(
+        "standards_led.national",
+        "count",
+        "作为主要单位制定的国家级区块链标准数",
+        "national blockchain standards led as main drafting unit",
+        step=("作为主要单位参与制定国家级区块链标准", "lead the drafting of a national blockchain standard"),
+    ),
+    Fact(
+        "standards_led.provincial",
+        "count",
+        "作为主要单位制定的省级区块链标准数",
+        "provincial blockchain standards led as main drafting unit",
+        step=("作为主要单位参与制定省级区块链标准", "lead the drafting of a provincial blockchain standard"),
+    ),
     Fact("park_designation", "enum", "园区获评称号", "park designation", PARK_DESIGNATIONS),
     Fact("high_growth", "bool", "具有高成长性", "high-growth company"),
     Fact(

@@ -10,7 +10,7 @@ from .model import AllOf, AnyOf, Award, Cap, Condition, Document, Leaf, Not, Rul
 from .money import format_money
 from .text import json_value
 
-__all__ = ["document_data", "estimate_table", "rule_data", "rulebook_data", "rulebook_table"]
+__all__ = ["comparison_table", "document_data", "estimate_table", "rule_data", "rulebook_data", "rulebook_table"]
 
 
 def _condition_data(condition: Condition) -> dict[str, Any]:
@@ -185,6 +185,32 @@ def estimate_table(result: dict[str, Any], lang: str, console: Console | None = 
         out.print(awards)
     if support.row_count:
         out.print(support)
+
+
+def comparison_table(result: dict[str, Any], lang: str, console: Console | None = None) -> None:
+    """Print a city comparison: the ranking, then what would unlock more in each city."""
+    out = console or Console()
+    out.print(f"Comparison as of {result['as_of']}  rulebook {result['rulebook']['digest'][:12]}")
+    table = Table()
+    table.add_column("Rank", justify="right", no_wrap=True)
+    table.add_column("City", no_wrap=True)
+    table.add_column("Guaranteed (yuan)", justify="right", no_wrap=True)
+    table.add_column("Up to (yuan)", justify="right", no_wrap=True)
+    table.add_column("Non-monetary", justify="right", no_wrap=True)
+    for entry in result["ranking"]:
+        table.add_row(
+            str(entry["rank"]),
+            entry["estimate"]["city_name"][lang],
+            entry["total"]["min"],
+            entry["total"]["max"] or "unbounded",
+            str(len(entry["benefits"])),
+        )
+    out.print(table)
+    for entry in result["ranking"]:
+        if entry["unlock"]:
+            out.print(f"[bold]{entry['estimate']['city_name'][lang]}[/bold]")
+            for unlock in entry["unlock"]:
+                out.print(f"  - {unlock['text'][lang]}")
 
 
 def rulebook_table(book: Rulebook, lang: str, console: Console | None = None) -> None:

@@ -8,7 +8,7 @@ from .facts import FACTS
 from .model import Text
 from .money import format_money, format_money_text
 
-__all__ = ["fact_label", "json_value", "requirement", "value_text", "verdict"]
+__all__ = ["fact_label", "json_value", "localize", "requirement", "value_text", "verdict"]
 
 _CHOICES = {
     "enterprise": Text("企业", "enterprise"),
@@ -110,3 +110,14 @@ def verdict(held: bool | None) -> Text:
     if held is None:
         return Text("尚无法判断", "cannot be settled yet")
     return Text("符合", "met") if held else Text("不符合", "not met")
+
+
+def localize(data: object, lang: str) -> object:
+    """Replace every ``{"zh": ..., "en": ...}`` text in ``data`` by its ``lang`` string."""
+    if isinstance(data, dict):
+        if set(data) == {"zh", "en"} and all(isinstance(v, str) for v in data.values()):
+            return data[lang]
+        return {key: localize(value, lang) for key, value in data.items()}
+    if isinstance(data, list):
+        return [localize(item, lang) for item in data]
+    return data
