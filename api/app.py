@@ -1,0 +1,73 @@
+"""The app factory: configuration, database, blueprints, OpenAPI document and offline docs page."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response, g, send_from_directory
+from swagger_ui_bundle import swagger_ui_path
+
+from eligibility import default_rulebook
+
+from .db import Database
+from .errors import ServiceApi, register_error_handlers
+from .resources import catalogue, companies, comparisons, estimates, health
+
+__all__ = ["create_app"]
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the service. ``DATABASE_URL`` picks the database (default: SQLite in the instance folder)."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(
+        DATABASE_URL=os.environ.get("DATABASE_URL") or f"sqlite:///{os.path.join(app.instance_path, 'subsidy.db')}",
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        API_TITLE="Subsidy eligibility calculator",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="/api/docs/assets/",
+        API_SPEC_OPTIONS={
+            "info": {"description": "Blockchain-industry subsidy policies of Wuhan, Suzhou and Changsha, and the national guidance, as rules: estimates, comparisons, the rulebook and saved companies."},
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        },
+    )
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    default_rulebook()  # refuse to start on a broken rulebook
+    app.extensions["database"] = Database.connect(app.config["DATABASE_URL"])
+
+    api = ServiceApi(app)
+    app.extensions["service_api"] = api
+    for module in (estimates, comparisons, catalogue, companies, health):
+        api.register_blueprint(module.blp)
+    register_error_handlers(app)
+
+    @app.get("/api/docs/assets/<path:filename>")
+    def swagger_assets(filename: str) -> Response:
+        return send_from_directory(str(swagger_ui_path), filename)
+
+    @app.teardown_appcontext
+    def close_session(_error: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return app

@@ -1,0 +1,45 @@
+"""API keys: created once and shown once, kept only as SHA-256, checked on each request."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from flask import request
+from flask_smorest import abort
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import ApiKey
+
+__all__ = ["create_key", "hash_key", "request_key"]
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def create_key(session: Session, name: str) -> str:
+    """Store a new key named ``name`` and return it; it cannot be shown again."""
+    key = "sk_" + secrets.token_urlsafe(32)
+    session.add(ApiKey(name=name, key_hash=hash_key(key)))
+    session.commit()
+    return key
+
+
+def request_key(session: Session, *, required: bool) -> ApiKey | None:
+    """The request's API key, None when anonymous (if allowed); 401 for a bad or revoked key."""
+    header = request.headers.get("Authorization", "")
+    if not header:
+        if required:
+            abort(401, message="This needs an API key: send Authorization: Bearer <key> (create one with `subsidy keys create NAME`).")
+        return None
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > 200:
+        abort(401, message="Send the API key as Authorization: Bearer <key>.")
+    digest = hash_key(token)
+    key = session.scalar(select(ApiKey).where(ApiKey.key_hash == digest))
+    if key is None or key.revoked_at is not None or not hmac.compare_digest(key.key_hash, digest):
+        abort(401, message="Unknown or revoked API key.")
+    return key

@@ -1,0 +1,139 @@
+"""Saved companies: profiles with their award history, private to the API key that saved them."""
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import abort
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from eligibility import InputError, default_rulebook, evaluate, parse_profile
+from eligibility.profile import ProfileSchema
+
+from ..keys import request_key
+from ..models import ApiKey, Company, StoredEstimate
+from ..schemas import CompanyEstimateRequestSchema, CompanyRequestSchema, CompanySchema, EstimateSchema, EstimateSummarySchema
+from ..web import ServiceBlueprint, db_session, json_reply
+from .estimates import store_estimate, summary
+
+blp = ServiceBlueprint("companies", __name__, url_prefix="/api/v1", description="Saved company profiles and their estimate history (API key required).")
+
+_PROFILE = ProfileSchema()
+
+
+def _check(body: dict[str, Any]) -> str:
+    """Validate the company's city and profile against the rulebook; the profile as JSON text."""
+    book = default_rulebook()
+    errors: dict[str, list[str]] = {}
+    if body["city"] not in book.cities:
+        errors["city"] = [f"Unknown city '{body['city']}'; use one of: {', '.join(sorted(book.cities))}."]
+    profile = parse_profile(_PROFILE.dump(body["profile"]), prefix="profile")
+    for index, award in enumerate(profile.prior_awards or ()):
+        if award.rule not in book.rules:
+            errors[f"profile.prior_awards[{index}].rule"] = [f"Unknown rule '{award.rule}'."]
+    if errors:
+        raise InputError(errors)
+    return json.dumps(_PROFILE.dump(body["profile"]), ensure_ascii=False)
+
+
+def _data(company: Company) -> dict[str, Any]:
+    return {
+        "id": company.id,
+        "name": company.name,
+        "city": company.city,
+        "district": company.district,
+        "profile": json.loads(company.profile),
+        "created_at": company.created_at,
+        "updated_at": company.updated_at,
+    }
+
+
+def _own(session: Session, key: ApiKey, company_id: str) -> Company:
+    company = session.scalar(select(Company).where(Company.id == company_id, Company.key_id == key.id))
+    if company is None:
+        abort(404, message=f"No company {company_id} for this key.")
+    return company
+
+
+def _key(session: Session) -> ApiKey:
+    key = request_key(session, required=True)
+    assert key is not None
+    return key
+
+
+@blp.route("/companies")
+class Companies(MethodView):
+    @blp.response(200, CompanySchema(many=True))
+    def get(self) -> Any:
+        """List this key's saved companies"""
+        session = db_session()
+        key = _key(session)
+        companies = session.scalars(select(Company).where(Company.key_id == key.id).order_by(Company.created_at, Company.id))
+        return [_data(c) for c in companies]
+
+    @blp.arguments(CompanyRequestSchema)
+    @blp.response(201, CompanySchema)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Save a company profile, with its award history in profile.prior_awards"""
+        session = db_session()
+        key = _key(session)
+        profile = _check(body)
+        company = Company(id=uuid.uuid4().hex, key_id=key.id, name=body["name"], city=body["city"], district=body.get("district"), profile=profile)
+        session.add(company)
+        session.commit()
+        return _data(company)
+
+
+@blp.route("/companies/<company_id>")
+class CompanyById(MethodView):
+    @blp.response(200, CompanySchema)
+    def get(self, company_id: str) -> Any:
+        """Read a saved company"""
+        session = db_session()
+        return _data(_own(session, _key(session), company_id))
+
+    @blp.arguments(CompanyRequestSchema)
+    @blp.response(200, CompanySchema)
+    def put(self, body: dict[str, Any], company_id: str) -> Any:
+        """Replace a saved company's name, city, district and profile"""
+        session = db_session()
+        company = _own(session, _key(session), company_id)
+        profile = _check(body)
+        company.name, company.city, company.district, company.profile = body["name"], body["city"], body.get("district"), profile
+        session.commit()
+        return _data(company)
+
+    @blp.response(204)
+    def delete(self, company_id: str) -> None:
+        """Delete a saved company and its stored estimates"""
+        session = db_session()
+        company = _own(session, _key(session), company_id)
+        session.query(StoredEstimate).filter(StoredEstimate.company_id == company.id).delete()
+        session.delete(company)
+        session.commit()
+
+
+@blp.route("/companies/<company_id>/estimates")
+class CompanyEstimates(MethodView):
+    @blp.response(200, EstimateSummarySchema(many=True))
+    def get(self, company_id: str) -> Any:
+        """List the estimates made for a saved company, oldest first"""
+        session = db_session()
+        company = _own(session, _key(session), company_id)
+        stored = session.scalars(
+            select(StoredEstimate).where(StoredEstimate.company_id == company.id).order_by(StoredEstimate.created_at, StoredEstimate.id)
+        )
+        return [summary(s) for s in stored]
+
+    @blp.arguments(CompanyEstimateRequestSchema)
+    @blp.response(200, EstimateSchema)
+    def post(self, body: dict[str, Any], company_id: str) -> Any:
+        """Estimate from the saved profile and record it in the company's history"""
+        session = db_session()
+        key = _key(session)
+        company = _own(session, key, company_id)
+        result = evaluate(json.loads(company.profile), company.city, body.get("as_of"), company.district)
+        return json_reply(store_estimate(session, key, result, company.id))

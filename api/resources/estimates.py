@@ -1,0 +1,88 @@
+"""Estimates: anonymous ones are computed and forgotten; with an API key they are stored."""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import abort
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from eligibility import evaluate
+
+from ..keys import request_key
+from ..models import ApiKey, StoredEstimate
+from ..schemas import EstimateRequestSchema, EstimateSchema
+from ..web import ServiceBlueprint, db_session, json_reply, render
+
+blp = ServiceBlueprint("estimates", __name__, url_prefix="/api/v1", description="Award estimates for one company in one city.")
+
+
+def store_estimate(session: Session, key: ApiKey, result: dict[str, Any], company_id: str | None = None) -> str:
+    """Give ``result`` an id, store its JSON text exactly as served, and return that text."""
+    estimate_id = uuid.uuid4().hex
+    head: dict[str, Any] = {"id": estimate_id}
+    if company_id is not None:
+        head["company"] = company_id
+    text = render({**head, **result})
+    session.add(
+        StoredEstimate(
+            id=estimate_id,
+            key_id=key.id,
+            company_id=company_id,
+            city=result["city"],
+            as_of=date.fromisoformat(result["as_of"]),
+            digest=result["rulebook"]["digest"],
+            body=text,
+        )
+    )
+    session.commit()
+    return text
+
+
+@blp.route("/estimates")
+class Estimates(MethodView):
+    @blp.arguments(EstimateRequestSchema)
+    @blp.response(200, EstimateSchema)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Estimate what a company can expect in one city
+
+        Anonymous estimates are not stored. With `Authorization: Bearer <key>` the estimate is stored
+        and gets an `id`, to be read again with `GET /api/v1/estimates/{id}`.
+        """
+        session = db_session()
+        key = request_key(session, required=False)
+        result = evaluate(body["profile"], body["city"], body.get("as_of"), body.get("district"))
+        if key is None:
+            return json_reply(render(result))
+        return json_reply(store_estimate(session, key, result))
+
+
+@blp.route("/estimates/<estimate_id>")
+class EstimateById(MethodView):
+    @blp.response(200, EstimateSchema)
+    def get(self, estimate_id: str) -> Any:
+        """Read a stored estimate, exactly as it was first served"""
+        session = db_session()
+        key = request_key(session, required=True)
+        assert key is not None
+        stored = session.scalar(select(StoredEstimate).where(StoredEstimate.id == estimate_id, StoredEstimate.key_id == key.id))
+        if stored is None:
+            abort(404, message=f"No estimate {estimate_id} for this key.")
+        return json_reply(stored.body)
+
+
+def summary(stored: StoredEstimate) -> dict[str, Any]:
+    """A stored estimate's line in a history list."""
+    body = json.loads(stored.body)
+    return {
+        "id": stored.id,
+        "city": stored.city,
+        "as_of": stored.as_of,
+        "created_at": stored.created_at,
+        "rulebook": {"digest": stored.digest},
+        "total": body["total"],
+    }

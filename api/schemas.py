@@ -1,0 +1,234 @@
+"""Marshmallow schemas for every request and response; the OpenAPI document is generated from them.
+
+Texts are ``{"zh": ..., "en": ...}`` objects, or plain strings when the request sends
+``Accept-Language: zh`` or ``en``. Money is always a decimal string exact to the fen.
+"""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from eligibility.profile import ProfileSchema
+
+__all__ = [
+    "CompanyEstimateRequestSchema",
+    "CompanyRequestSchema",
+    "CompanySchema",
+    "ComparisonRequestSchema",
+    "ComparisonSchema",
+    "DocumentSchema",
+    "DocumentSummarySchema",
+    "EstimateRequestSchema",
+    "EstimateSchema",
+    "EstimateSummarySchema",
+    "HealthSchema",
+    "RuleSchema",
+    "RuleSummarySchema",
+]
+
+TEXT = "Text as {zh, en}, or a string in the language asked for with Accept-Language."
+
+
+def _text(**kwargs: object) -> fields.Raw:
+    return fields.Raw(metadata={"description": TEXT, "oneOf": [{"type": "string"}, {"type": "object"}]}, **kwargs)  # type: ignore[arg-type]
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class EstimateRequestSchema(_Strict):
+    """An estimate for one company in one city on one date."""
+
+    city = fields.String(required=True, validate=validate.Length(min=1, max=32), metadata={"example": "wuhan"})
+    district = fields.String(allow_none=True, validate=validate.Length(min=1, max=64), metadata={"example": "江汉区"})
+    as_of = fields.Date(allow_none=True, metadata={"description": "Date of the estimate (default: today)."})
+    profile = fields.Nested(ProfileSchema, required=True)
+
+
+class ComparisonRequestSchema(_Strict):
+    """The same company compared across cities."""
+
+    cities = fields.List(fields.String(validate=validate.Length(min=1, max=32)), required=True, validate=validate.Length(min=1, max=10))
+    districts = fields.Dict(keys=fields.String(), values=fields.String(validate=validate.Length(min=1, max=64)))
+    as_of = fields.Date(allow_none=True)
+    profile = fields.Nested(ProfileSchema, required=True)
+
+
+class CompanyRequestSchema(_Strict):
+    """A company profile to save."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    city = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    district = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
+    profile = fields.Nested(ProfileSchema, required=True)
+
+
+class CompanyEstimateRequestSchema(_Strict):
+    """An estimate from a saved profile."""
+
+    as_of = fields.Date(allow_none=True)
+
+
+class RangeSchema(Schema):
+    min = fields.String(required=True, metadata={"example": "300000.00"})
+    max = fields.String(required=True, allow_none=True, metadata={"description": "null when unbounded"})
+
+
+class PayerShareSchema(Schema):
+    payer = fields.String(required=True, validate=validate.OneOf(["city", "district"]))
+    name = _text(allow_none=True)
+    share = fields.String()
+    amount = fields.Nested(RangeSchema, required=True)
+
+
+class CitationSchema(Schema):
+    number = fields.String(required=True)
+    clause = fields.String(required=True)
+    quote = fields.String(required=True)
+    source = fields.String(required=True)
+
+
+class OutcomeSchema(Schema):
+    rule = fields.String(required=True)
+    document = fields.String(required=True)
+    title = _text(required=True)
+    kind = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["eligible", "ineligible", "undetermined", "not_in_force"]))
+    monetary = fields.Boolean(required=True)
+    amount = fields.Nested(RangeSchema, required=True, allow_none=True)
+    payers = fields.List(fields.Nested(PayerShareSchema), required=True)
+    summary = _text(required=True)
+    reasons = fields.List(fields.Dict(), required=True)
+    calculation = fields.List(fields.Dict(), required=True)
+    missing_facts = fields.List(fields.String(), required=True)
+    citation = fields.Nested(CitationSchema, required=True)
+    interpretation = _text(required=True, allow_none=True)
+    benefit = _text(required=True, allow_none=True)
+    stacking = fields.Dict()
+
+
+class DigestSchema(Schema):
+    digest = fields.String(required=True)
+
+
+class EstimateSchema(Schema):
+    """An estimate: totals, payers, missing facts and one outcome per rule."""
+
+    id = fields.String(metadata={"description": "Present when the estimate was made with an API key and stored."})
+    company = fields.String(metadata={"description": "The saved company it was made for, if any."})
+    city = fields.String(required=True)
+    city_name = _text(required=True)
+    district = fields.String(required=True, allow_none=True)
+    as_of = fields.Date(required=True)
+    rulebook = fields.Nested(DigestSchema, required=True)
+    total = fields.Nested(RangeSchema, required=True)
+    payers = fields.List(fields.Nested(PayerShareSchema), required=True)
+    missing_facts = fields.List(fields.String(), required=True)
+    outcomes = fields.List(fields.Nested(OutcomeSchema), required=True)
+
+
+class RankSchema(Schema):
+    city = fields.String(required=True)
+    rank = fields.Integer(required=True)
+    total = fields.Nested(RangeSchema, required=True)
+    benefits = fields.List(fields.Dict(), required=True)
+    unlock = fields.List(fields.Dict(), required=True)
+    estimate = fields.Nested(EstimateSchema, required=True)
+
+
+class ComparisonSchema(Schema):
+    """Cities ranked by guaranteed total, ties by potential total."""
+
+    as_of = fields.Date(required=True)
+    rulebook = fields.Nested(DigestSchema, required=True)
+    ranking = fields.List(fields.Nested(RankSchema), required=True)
+
+
+class CompanySchema(Schema):
+    """A saved company."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    city = fields.String(required=True)
+    district = fields.String(required=True, allow_none=True)
+    profile = fields.Dict(required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class EstimateSummarySchema(Schema):
+    """One stored estimate in a company's history."""
+
+    id = fields.String(required=True)
+    city = fields.String(required=True)
+    as_of = fields.Date(required=True)
+    created_at = fields.DateTime(required=True)
+    rulebook = fields.Nested(DigestSchema, required=True)
+    total = fields.Nested(RangeSchema, required=True)
+
+
+class DocumentSummarySchema(Schema):
+    id = fields.String(required=True)
+    city = fields.String(required=True)
+    number = fields.String(required=True)
+    title = _text(required=True)
+    status = fields.String(required=True)
+    in_force = fields.Dict(required=True)
+    inventory = fields.Dict(required=True)
+
+
+class DocumentSchema(Schema):
+    """A document: metadata, in-force window, clause inventory, rules and superseded variants."""
+
+    id = fields.String(required=True)
+    city = fields.String(required=True)
+    city_name = _text(required=True)
+    number = fields.String(required=True)
+    issuer = _text(required=True)
+    title = _text(required=True)
+    source = fields.Dict(required=True)
+    status = fields.String(required=True)
+    in_force = fields.Dict(required=True)
+    stacking = fields.Dict(required=True, allow_none=True)
+    outside_facts = fields.List(fields.Dict(), required=True)
+    inventory = fields.Dict(required=True)
+    rules = fields.List(fields.Dict(), required=True)
+
+
+class RuleSummarySchema(Schema):
+    id = fields.String(required=True)
+    document = fields.String(required=True)
+    title = _text(required=True)
+    kind = fields.String(required=True)
+    monetary = fields.Boolean(required=True)
+    form = fields.String(required=True)
+
+
+class RuleSchema(Schema):
+    """A rule as data, with its quote and how many scenarios prove it."""
+
+    id = fields.String(required=True)
+    document = fields.String(required=True)
+    number = fields.String(required=True)
+    clause = fields.String(required=True)
+    title = _text(required=True)
+    quote = fields.String(required=True)
+    source = fields.String(required=True)
+    interpretation = _text(required=True, allow_none=True)
+    applies_to = fields.List(fields.String(), required=True)
+    kind = fields.String(required=True)
+    monetary = fields.Boolean(required=True)
+    conditions = fields.Dict(required=True, allow_none=True)
+    award = fields.Dict(required=True)
+    caps = fields.List(fields.Dict(), required=True)
+    payers = fields.List(fields.Dict(), required=True)
+    stacking = _text(required=True, allow_none=True)
+    variants = fields.List(fields.Dict(), required=True)
+    scenarios = fields.Integer(required=True)
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True)
+    database = fields.Boolean(required=True)
+    rulebook = fields.Nested(DigestSchema, required=True)

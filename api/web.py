@@ -1,0 +1,62 @@
+"""Request plumbing shared by the resources: strict JSON bodies, sessions, language, JSON replies."""
+from __future__ import annotations
+
+from typing import Any
+
+import flask
+from flask import Response, current_app, g, request
+from flask_smorest import Blueprint, abort
+from sqlalchemy.orm import Session
+from webargs.flaskparser import FlaskParser, is_json_request
+
+from eligibility import InputError
+from eligibility.jsonio import dumps, loads
+from eligibility.text import localize
+
+__all__ = ["ServiceBlueprint", "db_session", "json_reply", "render"]
+
+
+class StrictParser(FlaskParser):
+    """Reads bodies with the engine's strict JSON reader: decimals stay exact, NaN and duplicate keys are refused."""
+
+    def _raw_load_json(self, req: flask.Request) -> Any:
+        if not req.get_data(cache=True):
+            abort(400, message="The request needs a JSON body.", errors={"body": ["Missing JSON body."]})
+        if not is_json_request(req):
+            abort(415)
+        try:
+            return loads(req.get_data(cache=True), field="body")
+        except InputError as exc:
+            abort(400, message=exc.errors["body"][0], errors=exc.errors)
+
+
+class ServiceBlueprint(Blueprint):  # type: ignore[misc]
+    """A flask-smorest Blueprint using the strict body parser."""
+
+    ARGUMENTS_PARSER = StrictParser()
+
+
+def db_session() -> Session:
+    """The request's database session, closed when the request ends."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["database"].sessions()
+    session: Session = g.db_session
+    return session
+
+
+def language() -> str | None:
+    """zh or en when the request asks for one with Accept-Language; None for both."""
+    if not request.headers.get("Accept-Language"):
+        return None
+    best = request.accept_languages.best_match(["zh", "en"])
+    return best if best in ("zh", "en") else None
+
+
+def render(data: Any) -> str:
+    """JSON text of ``data`` in the request's language."""
+    lang = language()
+    return dumps(localize(data, lang) if lang else data)
+
+
+def json_reply(text: str, status: int = 200) -> Response:
+    return Response(text, status=status, mimetype="application/json")
