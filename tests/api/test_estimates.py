@@ -1,0 +1,78 @@
+"""POST /estimates and GET /estimates/<id>: anonymous, stored, localised, and identical to the CLI."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+
+from api.cli import main
+from eligibility import evaluate
+
+from .conftest import count
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def body(city: str = "wuhan", **extra: Any) -> dict[str, Any]:
+    profile = json.loads((EXAMPLES / f"{city}.json").read_text(encoding="utf-8"))
+    return {"city": city, "as_of": "2022-06-30", "profile": profile, **extra}
+
+
+def test_anonymous_estimate_is_the_engine_result_and_is_not_stored(app: Flask, client: FlaskClient) -> None:
+    response = client.post("/api/v1/estimates", json=body(district="江汉区"))
+    assert response.status_code == 200
+    expected = evaluate(body()["profile"], "wuhan", "2022-06-30", "江汉区")
+    assert response.json == expected
+    assert "id" not in response.json
+    assert count(app, "estimates") == 0
+
+
+def test_estimate_with_a_key_is_stored_and_read_back_byte_for_byte(app: Flask, client: FlaskClient, alice: dict[str, str]) -> None:
+    first = client.post("/api/v1/estimates", json=body("suzhou"), headers=alice)
+    assert first.status_code == 200
+    estimate_id = first.json["id"]
+    again = client.get(f"/api/v1/estimates/{estimate_id}", headers=alice)
+    assert again.status_code == 200
+    assert again.data == first.data
+    assert again.json["rulebook"]["digest"] == first.json["rulebook"]["digest"]
+    assert count(app, "estimates") == 1
+
+
+def test_stored_estimate_needs_the_same_key(client: FlaskClient, alice: dict[str, str], bob: dict[str, str]) -> None:
+    estimate_id = client.post("/api/v1/estimates", json=body(), headers=alice).json["id"]
+    assert client.get(f"/api/v1/estimates/{estimate_id}", headers=bob).status_code == 404
+    assert client.get(f"/api/v1/estimates/{estimate_id}").status_code == 401
+    assert client.get("/api/v1/estimates/does-not-exist", headers=alice).status_code == 404
+
+
+def test_bad_or_malformed_keys_are_refused(client: FlaskClient) -> None:
+    for header in ("Bearer nope", "Basic abc", "Bearer", "Bearer " + "x" * 300):
+        response = client.post("/api/v1/estimates", json=body(), headers={"Authorization": header})
+        assert response.status_code == 401, header
+        assert set(response.json) == {"code", "status", "message", "errors"}
+
+
+def test_accept_language_picks_one_language(client: FlaskClient) -> None:
+    zh = client.post("/api/v1/estimates", json=body(), headers={"Accept-Language": "zh-CN,zh;q=0.9"}).json
+    en = client.post("/api/v1/estimates", json=body(), headers={"Accept-Language": "en"}).json
+    both = client.post("/api/v1/estimates", json=body()).json
+    assert zh["outcomes"][0]["title"] == "首次进入全国区块链百强企业一次性奖励"
+    assert en["outcomes"][0]["summary"] == "Eligible: 2,000,000.00 yuan."
+    assert both["outcomes"][0]["title"]["zh"] == zh["outcomes"][0]["title"]
+    assert zh["total"] == en["total"] == both["total"]
+
+
+def test_cli_api_and_stored_history_give_the_same_estimate(tmp_path: Path, client: FlaskClient, alice: dict[str, str]) -> None:
+    request = body("suzhou")
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps(request["profile"]), encoding="utf-8")
+    cli = json.loads(CliRunner().invoke(main, ["estimate", str(path), "--city", "suzhou", "--as-of", "2022-06-30"]).output)
+    anonymous = client.post("/api/v1/estimates", json=request).json
+    stored = client.post("/api/v1/estimates", json=request, headers=alice).json
+    history = client.get(f"/api/v1/estimates/{stored.pop('id')}", headers=alice).json
+    history.pop("id")
+    assert cli == anonymous == stored == history
