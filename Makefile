@@ -1,9 +1,10 @@
 # The commands a developer runs are the commands CI runs (.ci/run calls `make test`).
+# Set DATABASE_URL=postgresql+psycopg://... to run the service, and the persistence tests, on PostgreSQL too.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test estimate rules
+.PHONY: install run test estimate rules
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,6 +13,10 @@ $(BIN)/.installed: setup.cfg pyproject.toml
 	touch $@
 
 install: $(BIN)/.installed
+
+## Install, migrate the embedded SQLite database (instance/subsidy.db) and serve the API on :8000.
+run: install
+	$(BIN)/subsidy serve --host 127.0.0.1 --port 8000
 
 ## Install and run every test (type checks, unit tests).
 test: install

@@ -27,6 +27,7 @@ SECURITY_HEADERS = {
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the service. ``DATABASE_URL`` picks the database (default: SQLite in the instance folder)."""
     app = Flask(__name__, instance_relative_config=True)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese names stay readable
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(
         DATABASE_URL=os.environ.get("DATABASE_URL") or f"sqlite:///{os.path.join(app.instance_path, 'subsidy.db')}",
