@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .conditions import FactContext
+from .coverage import record
 from .model import Award, Cap, Rule, Text
 from .money import ZERO, format_money, format_money_text
 from .text import fact_label, value_text
@@ -62,6 +63,8 @@ def _yuan(amount: Decimal) -> Text:
 def _base(award: Award, facts: FactContext, calc: Calculation) -> Amount:
     if award.form == "fixed" and award.by is not None:
         return _fixed_by(award, facts, calc)
+    if award.form in ("fixed", "capped", "ranged"):
+        record(facts.rule, f"award={award.form}")
     if award.form == "fixed":
         assert award.amount is not None
         calc.step("fixed", Text(f"固定奖励{_yuan(award.amount).zh}。", f"Fixed award of {_yuan(award.amount).en}."))
@@ -86,6 +89,7 @@ def _fixed_by(award: Award, facts: FactContext, calc: Calculation) -> Amount:
     known = facts.get(award.by)
     label = fact_label(award.by)
     table = dict(award.amounts)
+    record(facts.rule, f"award={'unknown' if known.value is None else known.value}")
     if known.value is None:
         calc.need(known.missing)
         top = max(table.values())
@@ -102,6 +106,7 @@ def _per_unit(award: Award, facts: FactContext, calc: Calculation) -> Amount:
     total = Amount(ZERO, ZERO)
     for unit in award.units:
         known = facts.get(unit.fact)
+        record(facts.rule, f"unit[{unit.fact}]={'unknown' if known.value is None else 'counted'}")
         label, each = fact_label(unit.fact), _yuan(unit.amount)
         if known.value is None:
             calc.need(known.missing)
@@ -126,6 +131,7 @@ def _tiered(award: Award, facts: FactContext, calc: Calculation) -> Amount:
     label = fact_label(award.fact)
     top = award.tiers[-1].amount
     if known.value is None:
+        record(facts.rule, "tier=unknown")
         calc.need(known.missing)
         tier = Amount(ZERO, top)
         calc.step("tier", Text(f"{label.zh}未知：档位在0至{_yuan(top).zh}之间。", f"{label.en} unknown: the tier reached is between 0 and {_yuan(top).en}."), tier)
@@ -135,6 +141,7 @@ def _tiered(award: Award, facts: FactContext, calc: Calculation) -> Amount:
         reached = [t for t in award.tiers if (value >= t.threshold if award.inclusive else value > t.threshold)]
         shown = value_text(award.fact, value)
         if reached:
+            record(facts.rule, f"tier={len(reached)}")
             best = reached[-1]
             word = Text("达到", "at least") if award.inclusive else Text("超过", "more than")
             tier = Amount(best.amount, best.amount)
@@ -153,6 +160,7 @@ def _tiered(award: Award, facts: FactContext, calc: Calculation) -> Amount:
         return tier
     paid = facts.get("paid_before")
     if paid.value is None:
+        record(facts.rule, "difference=unknown")
         calc.need(paid.missing)
         result = Amount(ZERO, tier.high)
         calc.step(
@@ -162,6 +170,7 @@ def _tiered(award: Award, facts: FactContext, calc: Calculation) -> Amount:
         )
         return result
     assert isinstance(paid.value, Decimal)
+    record(facts.rule, "difference=deducted" if paid.value > 0 else "difference=nothing_paid_before")
     high = None if tier.high is None else max(ZERO, tier.high - paid.value)
     result = Amount(max(ZERO, tier.low - paid.value), high)
     calc.step(
@@ -204,15 +213,17 @@ def calculate(rule: Rule, facts: FactContext, award: Award | None = None, caps: 
     award = award or rule.award
     calc = Calculation(Amount(ZERO, ZERO))
     amount = _base(award, facts, calc)
-    for cap in rule.caps if caps is None else caps:
+    for index, cap in enumerate(rule.caps if caps is None else caps):
         limit, label = _cap(cap, facts, calc)
         capped = amount.cap(limit)
         if amount.high is not None and limit.low >= amount.high:
-            state = Text("未触及", "not binding")
+            state, branch = Text("未触及", "not binding"), "not_binding"
         elif limit.high is not None and limit.high < amount.low:
-            state = Text("触及上限", "binding")
+            state, branch = Text("触及上限", "binding"), "binding"
         else:
-            state = Text("可能触及", "may bind")
+            state, branch = Text("可能触及", "may bind"), "unknown"
+        if caps is None:
+            record(facts.rule, f"caps[{index}]={branch}")
         calc.step(
             "cap",
             Text(

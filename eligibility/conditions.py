@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from .coverage import record
 from .facts import FACTS
 from .model import AllOf, AnyOf, Condition, Leaf, Not, Text
 from .profile import Profile
@@ -125,6 +126,7 @@ def _leaf(leaf: Leaf, facts: FactContext) -> Check:
         "text": text.as_dict(),
     }
     missing = list(known.missing) if held is None else []
+    record(facts.rule, f"{leaf.path}={'unknown' if held is None else 'met' if held else 'not_met'}")
     return Check(held, [reason], missing)
 
 

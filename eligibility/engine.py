@@ -16,6 +16,7 @@ from typing import Any
 
 from .awards import Amount, calculate
 from .conditions import FactContext, check
+from .coverage import record
 from .errors import InputError
 from .facts import FACTS
 from .loader import load_rulebook
@@ -68,6 +69,7 @@ def _window_text(document: Document) -> Text:
 
 def _evaluate_rule(rule: Rule, document: Document, profile: Profile, as_of: date) -> _Outcome:
     if not document.in_force_on(as_of):
+        record(rule.id, "window=before" if as_of < document.in_force_from else "window=after")
         window = _window_text(document)
         reason = {
             "condition": "in_force",
@@ -82,7 +84,17 @@ def _evaluate_rule(rule: Rule, document: Document, profile: Profile, as_of: date
         }
         return _Outcome(rule, document, "not_in_force", Amount(ZERO, ZERO) if rule.monetary else None, [reason])
     facts = FactContext(profile, rule.id, as_of.year)
+    for index, _variant in enumerate(rule.variants):
+        record(rule.id, f"variants[{index}]=not_applied")  # superseded wording: recorded, never evaluated
     result = check(rule.conditions, facts)
+    outcome = _decide(rule, document, facts, result)
+    record(rule.id, f"status={outcome.status}")
+    if outcome.amount is not None and outcome.amount.low > 0 and len(rule.payers) > 1:
+        record(rule.id, "payers=split")
+    return outcome
+
+
+def _decide(rule: Rule, document: Document, facts: FactContext, result: Any) -> _Outcome:
     if result.held is False:
         return _Outcome(rule, document, "ineligible", Amount(ZERO, ZERO) if rule.monetary else None, result.reasons)
     status = "eligible" if result.held else "undetermined"
