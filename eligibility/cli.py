@@ -11,10 +11,12 @@ from typing import Any
 import click
 
 from .compare import compare as compare_cities
+from .coverage import coverage_report
 from .engine import default_rulebook, evaluate
 from .errors import InputError, RuleFileError
 from .jsonio import dumps, loads
-from .report import comparison_table, estimate_table, rulebook_data, rulebook_table
+from .loader import DEFAULT_RULES_DIR
+from .report import comparison_table, coverage_table, estimate_table, rulebook_data, rulebook_table
 
 __all__ = ["main"]
 
@@ -109,3 +111,43 @@ def rules(fmt: str, lang: str) -> None:
         click.echo(dumps(rulebook_data(book)))
     else:
         rulebook_table(book, lang)
+
+
+DEFAULT_RUNS = DEFAULT_RULES_DIR.parent / "build" / "rule-coverage.json"
+
+
+def load_coverage(runs: Path = DEFAULT_RUNS) -> dict[str, Any]:
+    """The coverage report of the last scenario run recorded in ``runs``."""
+    try:
+        data = loads(runs.read_bytes(), field="RUNS")
+    except OSError:
+        raise FileNotFoundError(f"no scenario run recorded at {runs}; run the scenarios first (make test)") from None
+    return coverage_report(default_rulebook(), data)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--runs", type=click.Path(path_type=Path), default=DEFAULT_RUNS, show_default=True, help="Branches recorded by the last scenario run.")
+@click.option("--check", is_flag=True, help="Exit 1 if any rule branch is unexercised or any clause unaccounted for.")
+def coverage(fmt: str, runs: Path, check: bool) -> None:
+    """Report which rule branches the scenarios exercised, and which clauses are encoded."""
+    try:
+        report = load_coverage(runs)
+    except FileNotFoundError as exc:
+        _fail(str(exc))
+    except (InputError, RuleFileError) as exc:
+        _fail(str(exc))
+    if fmt == "json":
+        click.echo(dumps(report))
+    else:
+        coverage_table(report)
+    summary = report["summary"]
+    if check and (report["uncovered"] or summary["unaccounted"]):
+        for gap in report["uncovered"]:
+            click.echo(f"uncovered: {gap['rule']} {gap['branch']}", err=True)
+        click.echo(
+            f"error: rule coverage {summary['exercised']}/{summary['branches']} branches; "
+            f"{summary['unaccounted']} clauses unaccounted for. Add scenarios in features/ for the branches above.",
+            err=True,
+        )
+        sys.exit(1)

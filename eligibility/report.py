@@ -10,7 +10,7 @@ from .model import AllOf, AnyOf, Award, Cap, Condition, Document, Leaf, Not, Rul
 from .money import format_money
 from .text import json_value
 
-__all__ = ["comparison_table", "document_data", "estimate_table", "rule_data", "rulebook_data", "rulebook_table"]
+__all__ = ["comparison_table", "coverage_table", "document_data", "estimate_table", "rule_data", "rulebook_data", "rulebook_table"]
 
 
 def _condition_data(condition: Condition) -> dict[str, Any]:
@@ -211,6 +211,27 @@ def comparison_table(result: dict[str, Any], lang: str, console: Console | None 
             out.print(f"[bold]{entry['estimate']['city_name'][lang]}[/bold]")
             for unlock in entry["unlock"]:
                 out.print(f"  - {unlock['text'][lang]}")
+
+
+def coverage_table(report: dict[str, Any], console: Console | None = None) -> None:
+    """Print rule coverage per document and rule, the unexercised branches, and clause coverage."""
+    out = console or Console()
+    summary = report["summary"]
+    out.print(
+        f"[bold]Rule coverage[/bold]: {summary['exercised']}/{summary['branches']} branches ({summary['percent']} %); "
+        f"clauses: {summary['encoded']} encoded, {summary['not_encoded']} not encoded with a reason, {summary['unaccounted']} unaccounted"
+    )
+    for document in report["documents"]:
+        table = Table(title=f"{document['document']}  {document['number']}", title_justify="left")
+        table.add_column("Rule", no_wrap=True)
+        table.add_column("Branches", justify="right", no_wrap=True)
+        table.add_column("Scenarios", justify="right", no_wrap=True)
+        table.add_column("Not exercised", overflow="fold")
+        for rule in document["rules"]:
+            missing = [b["branch"] for b in rule["branches"] if not b["scenarios"]]
+            style = "green" if not missing else "red"
+            table.add_row(rule["rule"], f"[{style}]{rule['exercised']}/{rule['total']}[/{style}]", str(len(rule["scenarios"])), ", ".join(missing) or "—")
+        out.print(table)
 
 
 def rulebook_table(book: Rulebook, lang: str, console: Console | None = None) -> None:
