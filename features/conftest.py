@@ -92,11 +92,13 @@ def blockchain_enterprise() -> dict[str, Any]:
 
 
 @given(parsers.parse("a {entity_type} with no award history"), target_fixture="profile")
+@given(parsers.parse("一个没有奖励记录的{entity_type}"), target_fixture="profile")
 def other_entity(entity_type: str) -> dict[str, Any]:
-    return {"entity_type": entity_type.replace(" ", "_"), "prior_awards": []}
+    return {"entity_type": ENTITY.get(entity_type, entity_type.replace(" ", "_")), "prior_awards": []}
 
 
 @given("a company about which nothing is known", target_fixture="profile")
+@given("一家情况完全未知的主体", target_fixture="profile")
 def nothing_known() -> dict[str, Any]:
     return {}
 
