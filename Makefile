@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test estimate rules
+.PHONY: install run test estimate rules coverage
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,10 +18,11 @@ install: $(BIN)/.installed
 run: install
 	$(BIN)/subsidy serve --host 127.0.0.1 --port 8000
 
-## Install and run every test (type checks, unit tests).
+## Install and run every test: type checks, unit tests, BDD scenarios, then fail on any rule branch no scenario exercised.
 test: install
 	$(BIN)/mypy
 	$(BIN)/pytest
+	$(BIN)/subsidy coverage --check
 
 ## Install and estimate the example Wuhan company, as a table.
 estimate: install
@@ -30,3 +31,7 @@ estimate: install
 ## List the rulebook's documents, windows and rules.
 rules: install
 	$(BIN)/subsidy rules
+
+## Rule coverage of the last scenario run, per document and rule.
+coverage: install
+	$(BIN)/subsidy coverage

@@ -12,7 +12,7 @@ from eligibility import default_rulebook
 
 from .db import Database
 from .errors import ServiceApi, register_error_handlers
-from .resources import catalogue, companies, comparisons, estimates, health
+from .resources import catalogue, companies, comparisons, coverage, estimates, health
 
 __all__ = ["create_app"]
 
@@ -51,7 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     api = ServiceApi(app)
     app.extensions["service_api"] = api
-    for module in (estimates, comparisons, catalogue, companies, health):
+    for module in (estimates, comparisons, catalogue, coverage, companies, health):
         api.register_blueprint(module.blp)
     register_error_handlers(app)
 

@@ -13,6 +13,7 @@ __all__ = [
     "CompanyEstimateRequestSchema",
     "CompanyRequestSchema",
     "CompanySchema",
+    "CoverageSchema",
     "ComparisonRequestSchema",
     "ComparisonSchema",
     "DocumentSchema",
@@ -232,3 +233,12 @@ class HealthSchema(Schema):
     status = fields.String(required=True)
     database = fields.Boolean(required=True)
     rulebook = fields.Nested(DigestSchema, required=True)
+
+
+class CoverageSchema(Schema):
+    """Rule and clause coverage of the last scenario run."""
+
+    rulebook = fields.Nested(DigestSchema, required=True)
+    summary = fields.Dict(required=True)
+    uncovered = fields.List(fields.Dict(), required=True)
+    documents = fields.List(fields.Dict(), required=True)

@@ -225,7 +225,7 @@ def coverage_table(report: dict[str, Any], console: Console | None = None) -> No
         table = Table(title=f"{document['document']}  {document['number']}", title_justify="left")
         table.add_column("Rule", no_wrap=True)
         table.add_column("Branches", justify="right", no_wrap=True)
-        table.add_column("Scenarios", justify="right", no_wrap=True)
+        table.add_column("Scenario runs", justify="right", no_wrap=True)
         table.add_column("Not exercised", overflow="fold")
         for rule in document["rules"]:
             missing = [b["branch"] for b in rule["branches"] if not b["scenarios"]]

@@ -29,6 +29,7 @@ _runs: dict[str, dict[str, list[str]]] = {}
 def _scenario_name(item: pytest.Item) -> str:
     function = getattr(item, "function", None)
     name = (function.__doc__ or item.name) if function else item.name
+    name = name.replace(f"{ROOT}/", "")
     callspec = getattr(item, "callspec", None)
     return f"{name} [{callspec.id}]" if callspec is not None else name
 

@@ -21,22 +21,23 @@ blp = ServiceBlueprint("catalogue", __name__, url_prefix="/api/v1", description=
 FEATURES = DEFAULT_RULES_DIR.parent / "features"
 
 
+_SCENARIO = re.compile(r"^\s*(Scenario|Scenario Outline|场景|场景大纲|剧本|剧本大纲):")
+_RULE_ID = re.compile(r"(?<![A-Za-z0-9_.])[a-z]+\.[a-z0-9_]+(?![A-Za-z0-9_])")
+
+
 @lru_cache(maxsize=1)
 def scenario_counts() -> dict[str, int]:
-    """Scenarios per rule, from the tags (@<rule id>) of the feature files."""
+    """Scenarios per rule: those whose steps name the rule, in any feature file."""
     counts: dict[str, int] = {}
-    tags: list[str] = []
     for path in sorted(Path(FEATURES).glob("**/*.feature")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            stripped = line.strip()
-            if stripped.startswith("@"):
-                tags.extend(t.lstrip("@") for t in stripped.split())
-            elif re.match(r"^(Scenario|Scenario Outline|场景|场景大纲|剧本|剧本大纲):", stripped):
-                for tag in tags:
-                    counts[tag] = counts.get(tag, 0) + 1
-                tags = []
-            elif stripped and not stripped.startswith("#"):
-                tags = []
+        named: set[str] = set()
+        for line in path.read_text(encoding="utf-8").splitlines() + ["Scenario: (end)"]:
+            if _SCENARIO.match(line):
+                for rule in named:
+                    counts[rule] = counts.get(rule, 0) + 1
+                named = set()
+            else:
+                named.update(_RULE_ID.findall(line))
     return counts
 
 

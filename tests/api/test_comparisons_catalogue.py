@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 from flask.testing import FlaskClient
@@ -66,7 +67,8 @@ def test_documents_and_rules_catalogue(client: FlaskClient) -> None:
     rules = client.get("/api/v1/rules").json
     assert "suzhou.revenue_milestone" in {r["id"] for r in rules}
     rule = client.get("/api/v1/rules/suzhou.revenue_milestone").json
-    assert rule["quote"].startswith("对区块链主营业务收入首超") and isinstance(rule["scenarios"], int)
+    assert rule["quote"].startswith("对区块链主营业务收入首超") and rule["scenarios"] >= 5
+    assert client.get("/api/v1/rules/changsha.little_giant").json["scenarios"] > 0  # counted in the Chinese feature too
     assert client.get("/api/v1/rules/nope").status_code == 404
     assert client.get("/api/v1/documents/nope").status_code == 404
 
@@ -86,3 +88,16 @@ def test_openapi_document_validates_and_docs_work_offline(client: FlaskClient) -
     for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "swagger-ui-standalone-preset.js"):
         with client.get(f"/api/docs/assets/{asset}") as response:
             assert response.status_code == 200 and response.data
+
+
+def test_coverage_endpoint_serves_the_last_report(app: Any, client: FlaskClient, tmp_path: Path) -> None:
+    app.config["COVERAGE_RUNS"] = str(tmp_path / "missing.json")
+    missing = client.get("/api/v1/coverage")
+    assert missing.status_code == 404 and "make test" in missing.json["message"]
+    runs = {"a scenario": {"suzhou.park_designation": ["award=unknown"]}}
+    (tmp_path / "runs.json").write_text(json.dumps(runs), encoding="utf-8")
+    app.config["COVERAGE_RUNS"] = str(tmp_path / "runs.json")
+    report = client.get("/api/v1/coverage").json
+    assert report["summary"]["exercised"] == 1
+    park = next(r for d in report["documents"] for r in d["rules"] if r["rule"] == "suzhou.park_designation")
+    assert next(b for b in park["branches"] if b["branch"] == "award=unknown")["scenarios"] == ["a scenario"]
