@@ -14,6 +14,7 @@ from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from eligibility import InputError
+from eligibility.chart import ChartError
 from eligibility.profile import flatten_errors
 
 __all__ = ["ErrorSchema", "ServiceApi", "error_response", "register_error_handlers"]
@@ -83,6 +84,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(InputError)
     def _input_error(error: InputError) -> Response:
         return error_response(422, "Unprocessable Entity", _MESSAGES[422], error.errors)
+
+    @app.errorhandler(ChartError)
+    def _chart_error(error: ChartError) -> Response:
+        return error_response(503, "Service Unavailable", str(error))
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:

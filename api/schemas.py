@@ -47,13 +47,34 @@ class EstimateRequestSchema(_Strict):
     profile = fields.Nested(ProfileSchema, required=True)
 
 
+class FigureSchema(_Strict):
+    """Explicit figures for one year of a plan."""
+
+    year = fields.Integer(required=True, strict=True)
+    operating_revenue = fields.Raw(metadata={"description": "yuan, integer or decimal string"})
+    blockchain_revenue = fields.Raw(metadata={"description": "yuan, integer or decimal string"})
+    local_fiscal_contribution = fields.Raw(metadata={"description": "yuan, integer or decimal string"})
+    municipal_research_projects = fields.Raw()
+    key_tasks_accepted = fields.Raw()
+    standards_led = fields.Raw()
+
+
 class ComparisonRequestSchema(_Strict):
-    """The same company compared across cities."""
+    """The same company compared across cities: on one date, or year by year along a plan.
+
+    A plan gives start_year and years (1 to 10), and growth rates and/or explicit per-year figures;
+    the rulebook is evaluated on as_of_month_day (default 12-31) of each year.
+    """
 
     cities = fields.List(fields.String(validate=validate.Length(min=1, max=32)), required=True, validate=validate.Length(min=1, max=10))
     districts = fields.Dict(keys=fields.String(), values=fields.String(validate=validate.Length(min=1, max=64)))
     as_of = fields.Date(allow_none=True)
     profile = fields.Nested(ProfileSchema, required=True)
+    start_year = fields.Integer(strict=True, metadata={"example": 2021})
+    years = fields.Integer(strict=True, metadata={"example": 3})
+    growth = fields.Dict(keys=fields.String(), values=fields.Raw(), metadata={"example": {"operating_revenue": "0.25", "blockchain_revenue": "0.30", "local_fiscal_contribution": "0.20"}})
+    figures = fields.List(fields.Nested(FigureSchema))
+    as_of_month_day = fields.String(metadata={"example": "12-31"})
 
 
 class CompanyRequestSchema(_Strict):
@@ -132,16 +153,23 @@ class EstimateSchema(Schema):
 class RankSchema(Schema):
     city = fields.String(required=True)
     rank = fields.Integer(required=True)
-    total = fields.Nested(RangeSchema, required=True)
     benefits = fields.List(fields.Dict(), required=True)
     unlock = fields.List(fields.Dict(), required=True)
-    estimate = fields.Nested(EstimateSchema, required=True)
+    total = fields.Nested(RangeSchema, metadata={"description": "one-date form"})
+    estimate = fields.Nested(EstimateSchema, metadata={"description": "one-date form"})
+    city_name = _text()
+    district = fields.String(allow_none=True)
+    cumulative_total = fields.Nested(RangeSchema, metadata={"description": "plan form"})
+    totals_by_payer = fields.List(fields.Dict(), metadata={"description": "plan form"})
+    years = fields.List(fields.Dict(), metadata={"description": "plan form: each year's totals, payers and outcomes"})
+    reason = _text()
 
 
 class ComparisonSchema(Schema):
-    """Cities ranked by guaranteed total, ties by potential total."""
+    """Cities ranked by guaranteed total (cumulative, for a plan), ties by potential total."""
 
-    as_of = fields.Date(required=True)
+    as_of = fields.Date(metadata={"description": "one-date form"})
+    plan = fields.Dict(metadata={"description": "plan form"})
     rulebook = fields.Nested(DigestSchema, required=True)
     ranking = fields.List(fields.Nested(RankSchema), required=True)
 

@@ -6,33 +6,38 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
+from .chart import ChartError, render_chart
 from .compare import compare as compare_cities
 from .coverage import coverage_report
 from .engine import default_rulebook, evaluate
 from .errors import InputError, RuleFileError
 from .jsonio import dumps, loads
 from .loader import DEFAULT_RULES_DIR
-from .report import comparison_table, coverage_table, estimate_table, rulebook_data, rulebook_table
+from .planner import parse_plan, plan_cities
+from .report import comparison_table, coverage_table, plan_table, estimate_table, rulebook_data, rulebook_table
 
 __all__ = ["main"]
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(2)
 
 
-def _read_profile(path: str) -> Any:
+def _read_bytes(path: str, name: str) -> bytes:
     try:
-        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        return sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except OSError as exc:
-        _fail(f"PROFILE: cannot read {path}: {exc.strerror}.")
-    data = loads(raw, field="PROFILE")
-    return data
+        _fail(f"{name}: cannot read {path}: {exc.strerror}.")
+    raise AssertionError  # unreachable: _fail exits
+
+
+def _read_profile(path: str) -> Any:
+    return loads(_read_bytes(path, "PROFILE"), field="PROFILE")
 
 
 @click.group()
@@ -78,22 +83,44 @@ def _districts(values: tuple[str, ...]) -> dict[str, str]:
 @click.argument("profile", metavar="PROFILE.json")
 @click.option("--cities", required=True, help="Comma-separated, e.g. wuhan,suzhou,changsha.")
 @click.option("--district", "districts", multiple=True, help="CITY=DISTRICT, e.g. wuhan=江汉区; repeatable.")
-@click.option("--as-of", "as_of", default=None, help="Date of the comparison, YYYY-MM-DD (default: today).")
+@click.option("--as-of", "as_of", default=None, help="Date of a one-date comparison, YYYY-MM-DD (default: today).")
+@click.option("--plan", "plan_file", default=None, help="PLAN.json: {start_year, years, growth and/or figures, as_of_month_day?}.")
+@click.option("--plot", "plot", default=None, type=click.Path(dir_okay=False, path_type=Path), help="With --plan: draw the chart to a .png or .svg file.")
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the table.")
-def compare(profile: str, cities: str, districts: tuple[str, ...], as_of: str | None, fmt: str, lang: str) -> None:
-    """Compare what PROFILE.json can expect in several cities, ranked."""
+def compare(
+    profile: str, cities: str, districts: tuple[str, ...], as_of: str | None, plan_file: str | None, plot: Path | None, fmt: str, lang: str
+) -> None:
+    """Compare what PROFILE.json can expect in several cities, ranked; with --plan, year by year."""
+    city_list = [c.strip() for c in cities.split(",") if c.strip()]
+    if plot is not None and (plan_file is None or plot.suffix.lower() not in (".png", ".svg")):
+        _fail("--plot: needs --plan and a file name ending in .png or .svg.")
     try:
         data = _read_profile(profile)
-        result = compare_cities(data, [c.strip() for c in cities.split(",") if c.strip()], as_of, _districts(districts))
+        if plan_file is None:
+            result = compare_cities(data, city_list, as_of, _districts(districts))
+        else:
+            if as_of is not None:
+                raise InputError.single("--as-of", "A plan is evaluated on as_of_month_day of each year; leave --as-of out.")
+            plan_data = loads(_read_bytes(plan_file, "--plan"), field="PLAN")
+            if not isinstance(plan_data, dict):
+                raise InputError.single("PLAN", "Must be a JSON object.")
+            result = plan_cities(data, city_list, parse_plan(plan_data), _districts(districts))
     except InputError as exc:
         for field, messages in sorted(exc.errors.items()):
             click.echo(f"error: {field}: {' '.join(messages)}", err=True)
         sys.exit(2)
     except RuleFileError as exc:
         _fail(f"the rulebook is invalid: {exc}")
+    if plot is not None:
+        try:
+            plot.write_bytes(render_chart(result, plot.suffix.lower().lstrip(".")))
+        except ChartError as exc:
+            _fail(f"--plot: {exc}")
+        except OSError as exc:
+            _fail(f"--plot: cannot write {plot}: {exc.strerror}.")
     if fmt == "table":
-        comparison_table(result, lang)
+        (plan_table if plan_file is not None else comparison_table)(result, lang)
     else:
         click.echo(dumps(result))
 

@@ -10,7 +10,7 @@ from .model import AllOf, AnyOf, Award, Cap, Condition, Document, Leaf, Not, Rul
 from .money import format_money
 from .text import json_value
 
-__all__ = ["comparison_table", "coverage_table", "document_data", "estimate_table", "rule_data", "rulebook_data", "rulebook_table"]
+__all__ = ["comparison_table", "coverage_table", "document_data", "estimate_table", "plan_table", "rule_data", "rulebook_data", "rulebook_table"]
 
 
 def _condition_data(condition: Condition) -> dict[str, Any]:
@@ -232,6 +232,28 @@ def coverage_table(report: dict[str, Any], console: Console | None = None) -> No
             style = "green" if not missing else "red"
             table.add_row(rule["rule"], f"[{style}]{rule['exercised']}/{rule['total']}[/{style}]", str(len(rule["scenarios"])), ", ".join(missing) or "—")
         out.print(table)
+
+
+def plan_table(result: dict[str, Any], lang: str, console: Console | None = None) -> None:
+    """Print a plan year by year: each city's yearly and cumulative totals, then why it ranks there."""
+    out = console or Console()
+    plan = result["plan"]
+    years = list(range(plan["start_year"], plan["start_year"] + plan["years"]))
+    table = Table(title=f"Plan {years[0]}–{years[-1]}, evaluated on {plan['as_of_month_day']} of each year", title_justify="left")
+    table.add_column("Rank", justify="right", no_wrap=True)
+    table.add_column("City", no_wrap=True)
+    for year in years:
+        table.add_column(str(year), justify="right", no_wrap=True)
+    table.add_column("Cumulative (yuan)", justify="right", no_wrap=True)
+    for entry in result["ranking"]:
+        name = entry["city_name"][lang] if isinstance(entry["city_name"], dict) else entry["city_name"]
+        table.add_row(str(entry["rank"]), name, *[_range(y["total"]) for y in entry["years"]], _range(entry["cumulative_total"]))
+    out.print(table)
+    for entry in result["ranking"]:
+        out.print(entry["reason"][lang] if isinstance(entry["reason"], dict) else entry["reason"])
+        for unlock in entry["unlock"]:
+            text = unlock["text"][lang] if isinstance(unlock["text"], dict) else unlock["text"]
+            out.print(f"  - {text}")
 
 
 def rulebook_table(book: Rulebook, lang: str, console: Console | None = None) -> None:
