@@ -3,8 +3,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test estimate rules coverage
+.PHONY: install fonts run test estimate rules coverage
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,7 +13,13 @@ $(BIN)/.installed: setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
-install: $(BIN)/.installed
+install: $(BIN)/.installed fonts
+
+## The charts label in Chinese: make sure a CJK font is installed (Debian's fonts-wqy-zenhei).
+fonts:
+	@dpkg -s fonts-wqy-zenhei >/dev/null 2>&1 || dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { \
+	  echo "Installing a CJK font for the charts: fonts-wqy-zenhei"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq fonts-wqy-zenhei; }
 
 ## Install, migrate the embedded SQLite database (instance/subsidy.db) and serve the API on :8000.
 run: install

@@ -27,10 +27,13 @@ def cjk_font() -> str:
     """The name of an installed font that has Chinese glyphs."""
     from matplotlib import font_manager
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    for name in CJK_FONTS:
-        if name in installed:
-            return name
+    for attempt in range(2):
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+        for name in CJK_FONTS:
+            if name in installed:
+                return name
+        if attempt == 0:  # a font installed after matplotlib cached its list: look again
+            font_manager.fontManager = font_manager._load_fontmanager(try_read_cache=False)  # type: ignore[attr-defined]
     raise ChartError("No CJK font is installed, so Chinese labels would print as boxes. Install one, e.g. `apt-get install fonts-wqy-zenhei`.")
 
 

@@ -274,3 +274,67 @@ def update_company(service: dict[str, Any], company: dict[str, Any], profile: di
 def history(service: dict[str, Any], company: dict[str, Any], days: str) -> None:
     response = _client(service).get(f"/api/v1/companies/{company['id']}/estimates", headers=service["headers"])
     assert [h["as_of"] for h in response.json] == [d.strip() for d in days.split(",")]
+
+
+# -- the relocation plan -----------------------------------------------------------------------
+
+@given(parsers.parse("a plan of {years:d} years from {start:d}"), target_fixture="plan")
+def a_plan(years: int, start: int) -> dict[str, Any]:
+    return {"start_year": start, "years": years}
+
+
+@given(parsers.parse("its {fact} grows by {rate} a year"))
+def grows(plan: dict[str, Any], fact: str, rate: str) -> None:
+    plan.setdefault("growth", {})[fact] = rate
+
+
+@given(parsers.parse("in {year:d} its {fact} is {value}"))
+def figure(plan: dict[str, Any], year: int, fact: str, value: str) -> None:
+    entries = plan.setdefault("figures", [])
+    entry = next((e for e in entries if e["year"] == year), None)
+    if entry is None:
+        entry = {"year": year}
+        entries.append(entry)
+    entry[fact] = _value(fact, value)
+
+
+@when(parsers.parse("it posts the plan to /api/v1/comparisons for {cities}"), target_fixture="comparison")
+def post_plan(service: dict[str, Any], profile: dict[str, Any], plan: dict[str, Any], cities: str) -> dict[str, Any]:
+    body = {"cities": [c.strip() for c in cities.split(",")], "profile": profile, **plan}
+    response = _client(service).post("/api/v1/comparisons", json=body)
+    assert response.status_code == 200, response.json
+    data: dict[str, Any] = response.json
+    return data
+
+
+def _year(comparison: dict[str, Any], city: str, year: int) -> dict[str, Any]:
+    entry = next(r for r in comparison["ranking"] if r["city"] == city)
+    found: dict[str, Any] = next(y for y in entry["years"] if y["year"] == year)
+    return found
+
+
+@then(parsers.re(r"in (?P<year>\d{4}) (?P<city>[a-z]+) pays (?P<amount>[\d,]+\.\d\d) yuan under (?P<rule>[a-z]+\.[a-z0-9_]+)"))
+def pays_in_year(comparison: dict[str, Any], year: str, city: str, amount: str, rule: str) -> None:
+    outcome = next(o for o in _year(comparison, city, int(year))["outcomes"] if o["rule"] == rule)
+    paid = outcome["amount"]["min"] if outcome["status"] == "eligible" else "0.00"
+    assert paid == amount.replace(",", ""), outcome["summary"]
+
+
+@then(parsers.re(r"in (?P<year>\d{4}) (?P<rule>[a-z]+\.[a-z0-9_]+) is (?P<status>eligible|ineligible|undetermined|not in force) in (?P<city>[a-z]+)"))
+def status_in_year(comparison: dict[str, Any], year: str, rule: str, status: str, city: str) -> None:
+    outcome = next(o for o in _year(comparison, city, int(year))["outcomes"] if o["rule"] == rule)
+    assert outcome["status"] == status.replace(" ", "_")
+
+
+@then(parsers.re(r"(?P<city>[a-z]+)'s cumulative guaranteed total is (?P<amount>[\d,]+\.\d\d) yuan"))
+def cumulative(comparison: dict[str, Any], city: str, amount: str) -> None:
+    entry = next(r for r in comparison["ranking"] if r["city"] == city)
+    assert entry["cumulative_total"]["min"] == amount.replace(",", "")
+
+
+@then(parsers.parse("its chart has one series per city"))
+def chart(service: dict[str, Any], profile: dict[str, Any], plan: dict[str, Any], comparison: dict[str, Any]) -> None:
+    cities = [r["city"] for r in comparison["ranking"]]
+    response = _client(service).post("/api/v1/comparisons/chart.svg", json={"cities": cities, "profile": profile, **plan})
+    svg = response.get_data(as_text=True)
+    assert response.status_code == 200 and svg.count('id="guaranteed-') == len(cities)

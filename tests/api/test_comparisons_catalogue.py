@@ -101,3 +101,49 @@ def test_coverage_endpoint_serves_the_last_report(app: Any, client: FlaskClient,
     assert report["summary"]["exercised"] == 1
     park = next(r for d in report["documents"] for r in d["rules"] if r["rule"] == "suzhou.park_designation")
     assert next(b for b in park["branches"] if b["branch"] == "award=unknown")["scenarios"] == ["a scenario"]
+
+
+PLAN = {"start_year": 2021, "years": 3, "growth": {"operating_revenue": "0.25", "blockchain_revenue": "0.30", "local_fiscal_contribution": "0.20"}}
+
+
+def test_plan_comparison_returns_yearly_outcomes_and_cumulative_totals(client: FlaskClient) -> None:
+    response = client.post("/api/v1/comparisons", json={"cities": ["wuhan", "suzhou"], "profile": PROFILE, **PLAN})
+    assert response.status_code == 200, response.json
+    ranking = response.json["ranking"]
+    assert [len(r["years"]) for r in ranking] == [3, 3]
+    assert ranking[0]["city"] == "wuhan" and ranking[0]["cumulative_total"]["min"] == "3328000.00"  # 2,740,000 + 288,000 + 300,000 (capped)
+    assert ranking[0]["reason"]["en"].startswith("Wuhan ranks 1 of 2")
+    assert response.json["plan"]["as_of_month_day"] == "12-31"
+
+
+def test_plan_comparison_refuses_a_bad_plan(client: FlaskClient) -> None:
+    response = client.post("/api/v1/comparisons", json={"cities": ["wuhan"], "profile": PROFILE, **PLAN, "years": 20, "as_of": "2022-01-01"})
+    assert response.status_code == 422
+    assert {"as_of"} <= set(response.json["errors"]) or {"years"} <= set(response.json["errors"])
+
+
+def test_chart_svg_endpoint_draws_one_series_per_city(client: FlaskClient) -> None:
+    response = client.post("/api/v1/comparisons/chart.svg", json={"cities": ["wuhan", "suzhou", "changsha"], "profile": PROFILE, **PLAN})
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    svg = response.get_data(as_text=True)
+    assert "累计奖励 Cumulative awards" in svg
+    assert svg.count('id="guaranteed-') == 3
+
+
+def test_chart_needs_a_plan(client: FlaskClient) -> None:
+    response = client.post("/api/v1/comparisons/chart.svg", json={"cities": ["wuhan"], "profile": PROFILE})
+    assert response.status_code == 422 and "start_year" in response.json["errors"]
+
+
+def test_cli_plan_matches_the_api_and_plots(tmp_path: Path, client: FlaskClient) -> None:
+    (tmp_path / "profile.json").write_text(json.dumps(PROFILE), encoding="utf-8")
+    (tmp_path / "plan.json").write_text(json.dumps(PLAN), encoding="utf-8")
+    args = ["compare", str(tmp_path / "profile.json"), "--cities", "wuhan,suzhou", "--plan", str(tmp_path / "plan.json")]
+    cli = CliRunner().invoke(main, [*args, "--plot", str(tmp_path / "chart.png")])
+    assert cli.exit_code == 0, cli.output
+    assert json.loads(cli.output) == client.post("/api/v1/comparisons", json={"cities": ["wuhan", "suzhou"], "profile": PROFILE, **PLAN}).json
+    assert (tmp_path / "chart.png").read_bytes()[:4] == b"\x89PNG"
+    table = CliRunner().invoke(main, [*args, "--format", "table"], env={"COLUMNS": "140"})
+    assert "Cumulative (yuan)" in table.output and "Wuhan ranks 1 of 2" in table.output
+    bad = CliRunner().invoke(main, ["compare", str(tmp_path / "profile.json"), "--cities", "wuhan", "--plot", str(tmp_path / "x.gif")])
+    assert bad.exit_code == 2 and "--plot" in bad.output
