@@ -17,7 +17,7 @@ install: $(BIN)/.installed fonts
 
 ## The charts label in Chinese: make sure a CJK font is installed (Debian's fonts-wqy-zenhei).
 fonts:
-	@dpkg -s fonts-wqy-zenhei >/dev/null 2>&1 || dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { \
+	@dpkg-query -W -f='$${Status}\n' fonts-wqy-zenhei fonts-noto-cjk 2>/dev/null | grep -q "install ok installed" || { \
 	  echo "Installing a CJK font for the charts: fonts-wqy-zenhei"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq fonts-wqy-zenhei; }
 
