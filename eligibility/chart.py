@@ -5,6 +5,7 @@ fonts-noto-cjk); without one the chart is refused rather than drawn with empty b
 """
 from __future__ import annotations
 
+import glob
 import io
 import logging
 from decimal import Decimal
@@ -12,10 +13,11 @@ from typing import Any
 
 from .errors import EligibilityError
 
-__all__ = ["CJK_FONTS", "ChartError", "cjk_font", "render_chart"]
+__all__ = ["CJK_FILES", "CJK_FONTS", "ChartError", "cjk_font", "render_chart"]
 
 #: Fonts tried in order; the first installed one draws the labels.
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Droid Sans Fallback")
+CJK_FILES = ("/usr/share/fonts/**/wqy-zenhei.ttc", "/usr/share/fonts/**/wqy-microhei.ttc", "/usr/share/fonts/**/NotoSansCJK-Regular.ttc")
 _COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 
 
@@ -27,13 +29,16 @@ def cjk_font() -> str:
     """The name of an installed font that has Chinese glyphs."""
     from matplotlib import font_manager
 
+    manager = font_manager.fontManager
     for attempt in range(2):
-        installed = {f.name for f in font_manager.fontManager.ttflist}
+        installed = {f.name for f in manager.ttflist}
         for name in CJK_FONTS:
             if name in installed:
                 return name
-        if attempt == 0:  # a font installed after matplotlib cached its list: look again
-            font_manager.fontManager = font_manager._load_fontmanager(try_read_cache=False)  # type: ignore[attr-defined]
+        if attempt == 0:  # installed after matplotlib cached its font list: add the files themselves
+            for pattern in CJK_FILES:
+                for path in sorted(glob.glob(pattern, recursive=True)):
+                    manager.addfont(path)
     raise ChartError("No CJK font is installed, so Chinese labels would print as boxes. Install one, e.g. `apt-get install fonts-wqy-zenhei`.")
 
 
