@@ -23,6 +23,12 @@ from .report import comparison_table, coverage_table, plan_table, estimate_table
 __all__ = ["main"]
 
 
+def _fail_fields(error: InputError) -> NoReturn:
+    for field, messages in sorted(error.errors.items()):
+        click.echo(f"error: {field}: {' '.join(messages)}", err=True)
+    sys.exit(2)
+
+
 def _fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(2)
@@ -58,9 +64,7 @@ def estimate(profile: str, city: str, district: str | None, as_of: str | None, f
         data = _read_profile(profile)
         result = evaluate(data, city, as_of, district)
     except InputError as exc:
-        for field, messages in sorted(exc.errors.items()):
-            click.echo(f"error: {field}: {' '.join(messages)}", err=True)
-        sys.exit(2)
+        _fail_fields(exc)
     except RuleFileError as exc:
         _fail(f"the rulebook is invalid: {exc}")
     if fmt == "table":
@@ -107,9 +111,7 @@ def compare(
                 raise InputError.single("PLAN", "Must be a JSON object.")
             result = plan_cities(data, city_list, parse_plan(plan_data), _districts(districts))
     except InputError as exc:
-        for field, messages in sorted(exc.errors.items()):
-            click.echo(f"error: {field}: {' '.join(messages)}", err=True)
-        sys.exit(2)
+        _fail_fields(exc)
     except RuleFileError as exc:
         _fail(f"the rulebook is invalid: {exc}")
     if plot is not None:

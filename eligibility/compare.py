@@ -17,7 +17,7 @@ from .model import Award, Rule, Rulebook, Text
 from .money import format_money, format_money_text
 from .profile import Profile, parse_profile
 
-__all__ = ["award_ceiling", "compare"]
+__all__ = ["award_ceiling", "check_request", "compare"]
 
 
 def award_ceiling(award: Award) -> Decimal | None:
@@ -99,6 +99,34 @@ def _sort_key(total: dict[str, str | None]) -> tuple[Decimal, int, Decimal]:
     return (Decimal(total["min"]), 1 if high is None else 0, Decimal(high) if high is not None else Decimal(0))
 
 
+def check_request(
+    profile: Mapping[str, Any] | Profile, cities: object, districts: Mapping[str, str] | None, book: Rulebook
+) -> tuple[list[str], Profile]:
+    """Validate the cities, districts and profile of a comparison; InputError names every bad field."""
+    errors: dict[str, list[str]] = {}
+    city_list: list[str] = []
+    if not isinstance(cities, list) or not cities:
+        errors["cities"] = [f"Must be a non-empty list of cities: {', '.join(sorted(book.cities))}."]
+    else:
+        city_list = cities
+    for index, city in enumerate(city_list):
+        if city not in book.cities:
+            errors[f"cities[{index}]"] = [f"Unknown city '{city}'; use one of: {', '.join(sorted(book.cities))}."]
+        elif city_list.index(city) != index:
+            errors[f"cities[{index}]"] = [f"'{city}' is listed twice."]
+    for city in districts or {}:
+        if city not in city_list:
+            errors[f"districts.{city}"] = ["Names a city that is not in cities."]
+    parsed = Profile()
+    try:
+        parsed = profile if isinstance(profile, Profile) else parse_profile(profile, prefix="profile")
+    except InputError as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise InputError(errors)
+    return city_list, parsed
+
+
 def compare(
     profile: Mapping[str, Any] | Profile,
     cities: object,
@@ -109,26 +137,9 @@ def compare(
 ) -> dict[str, Any]:
     """Estimate ``profile`` in each city and rank the cities; InputError names any bad field."""
     book = rulebook or default_rulebook()
-    errors: dict[str, list[str]] = {}
-    if not isinstance(cities, list) or not cities:
-        errors["cities"] = [f"Must be a non-empty list of cities: {', '.join(sorted(book.cities))}."]
-        cities = []
-    for index, city in enumerate(cities):
-        if city not in book.cities:
-            errors[f"cities[{index}]"] = [f"Unknown city '{city}'; use one of: {', '.join(sorted(book.cities))}."]
-        elif cities.index(city) != index:
-            errors[f"cities[{index}]"] = [f"'{city}' is listed twice."]
-    for city in (districts or {}):
-        if city not in cities:
-            errors[f"districts.{city}"] = ["Names a city that is not in cities."]
-    try:
-        parsed = profile if isinstance(profile, Profile) else parse_profile(profile, prefix="profile")
-    except InputError as exc:
-        errors.update(exc.errors)
-    if errors:
-        raise InputError(errors)
-    estimates = {city: evaluate(parsed, city, as_of, (districts or {}).get(city), rulebook=book) for city in cities}
-    order = sorted(cities, key=lambda c: _sort_key(estimates[c]["total"]), reverse=True)
+    city_list, parsed = check_request(profile, cities, districts, book)
+    estimates = {city: evaluate(parsed, city, as_of, (districts or {}).get(city), rulebook=book) for city in city_list}
+    order = sorted(city_list, key=lambda c: _sort_key(estimates[c]["total"]), reverse=True)
     ranking: list[dict[str, Any]] = []
     for position, city in enumerate(order, start=1):
         result = estimates[city]

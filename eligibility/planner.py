@@ -15,11 +15,11 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
-from .compare import _benefits, _sort_key, _unlocks
+from .compare import _benefits, _sort_key, _unlocks, check_request
 from .engine import default_rulebook, evaluate
 from .errors import InputError
 from .model import Rulebook, Text
-from .money import FEN, MoneyError, format_money, format_money_text, parse_money
+from .money import FEN, format_money, format_money_text, parse_money
 from .profile import parse_profile
 
 __all__ = ["GROWABLE", "Plan", "parse_plan", "plan_cities"]
@@ -258,26 +258,9 @@ def plan_cities(
 ) -> dict[str, Any]:
     """Each city's year-by-year outcomes along ``plan``, ranked by guaranteed cumulative total."""
     book = rulebook or default_rulebook()
-    errors: dict[str, list[str]] = {}
-    if not isinstance(cities, list) or not cities:
-        errors["cities"] = [f"Must be a non-empty list of cities: {', '.join(sorted(book.cities))}."]
-        cities = []
-    for index, city in enumerate(cities):
-        if city not in book.cities:
-            errors[f"cities[{index}]"] = [f"Unknown city '{city}'; use one of: {', '.join(sorted(book.cities))}."]
-        elif cities.index(city) != index:
-            errors[f"cities[{index}]"] = [f"'{city}' is listed twice."]
-    try:
-        parse_profile(profile, prefix="profile")
-    except InputError as exc:
-        errors.update(exc.errors)
-    if errors:
-        raise InputError(errors)
-    try:
-        base = _jsonable({k: v for k, v in profile.items() if v is not None})
-    except MoneyError as exc:  # pragma: no cover - parse_profile already refused bad money
-        raise InputError.single("profile", str(exc)) from None
-    paths = [_city_path(base, city, (districts or {}).get(city), plan, book) for city in cities]
+    city_list, _ = check_request(profile, cities, districts, book)
+    base = _jsonable({k: v for k, v in profile.items() if v is not None})
+    paths = [_city_path(base, city, (districts or {}).get(city), plan, book) for city in city_list]
     paths.sort(key=lambda p: _sort_key(p["cumulative_total"]), reverse=True)
     ranking: list[dict[str, Any]] = []
     for position, path in enumerate(paths, start=1):
