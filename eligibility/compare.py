@@ -15,7 +15,7 @@ from .errors import InputError
 from .facts import FACTS
 from .model import Award, Rule, Rulebook, Text
 from .money import format_money, format_money_text
-from .profile import Profile, parse_profile
+from .profile import Profile, collect_profile
 
 __all__ = ["award_ceiling", "check_request", "compare"]
 
@@ -117,11 +117,7 @@ def check_request(
     for city in districts or {}:
         if city not in city_list:
             errors[f"districts.{city}"] = ["Names a city that is not in cities."]
-    parsed = Profile()
-    try:
-        parsed = profile if isinstance(profile, Profile) else parse_profile(profile, prefix="profile")
-    except InputError as exc:
-        errors.update(exc.errors)
+    parsed = collect_profile(profile, errors)
     if errors:
         raise InputError(errors)
     return city_list, parsed

@@ -22,7 +22,7 @@ from .facts import FACTS
 from .loader import load_rulebook
 from .model import Document, Rule, Rulebook, Text
 from .money import ZERO, format_money, format_money_text, split_by_shares
-from .profile import Profile, parse_profile
+from .profile import Profile, collect_profile
 
 __all__ = ["default_rulebook", "evaluate", "parse_as_of"]
 
@@ -223,7 +223,7 @@ def _summary(outcome: _Outcome, as_of: date) -> Text:
     return Text(f"尚待确定：最多{high_zh}，需提供{needs}。", f"Undetermined: up to {high}; needs {needs}.")
 
 
-def _outcome_data(outcome: _Outcome, city_name: Text, district: str | None, as_of: date) -> dict[str, Any]:
+def _outcome_data(outcome: _Outcome, payers: list[dict[str, Any]], as_of: date) -> dict[str, Any]:
     rule, document = outcome.rule, outcome.document
     data: dict[str, Any] = {
         "rule": rule.id,
@@ -233,7 +233,7 @@ def _outcome_data(outcome: _Outcome, city_name: Text, district: str | None, as_o
         "status": outcome.status,
         "monetary": rule.monetary,
         "amount": _money_range(outcome.amount) if outcome.amount is not None else None,
-        "payers": _split(outcome, city_name, district),
+        "payers": payers,
         "summary": _summary(outcome, as_of).as_dict(),
         "reasons": outcome.reasons,
         "calculation": outcome.steps,
@@ -280,10 +280,7 @@ def evaluate(
         errors.update(exc.errors)
     if district is not None and (not isinstance(district, str) or not district.strip() or len(district) > 64):
         errors["district"] = ["Must be a district name of 1 to 64 characters, e.g. 江汉区."]
-    try:
-        parsed = profile if isinstance(profile, Profile) else parse_profile(profile, prefix="profile")
-    except InputError as exc:
-        errors.update(exc.errors)
+    parsed = collect_profile(profile, errors)
     if errors:
         raise InputError(errors)
     assert day is not None
@@ -300,8 +297,9 @@ def evaluate(
     for group in groups:
         highest_only = len(group) > 1
         total = total + _group_total(group, highest_only)
-    for outcome in outcomes:
-        for entry in _split(outcome, city_name, district):
+    splits = [_split(outcome, city_name, district) for outcome in outcomes]
+    for split in splits:
+        for entry in split:
             low, high = entry["amount"]["min"], entry["amount"]["max"]
             part = Amount(Decimal(low), None if high is None else Decimal(high))
             payers[entry["payer"]] = payers.get(entry["payer"], Amount(ZERO, ZERO)) + part
@@ -318,5 +316,5 @@ def evaluate(
             for payer, amount in sorted(payers.items(), key=lambda item: ("city", "district").index(item[0]))
         ],
         "missing_facts": [name for name in _FACT_ORDER if name in missing],
-        "outcomes": [_outcome_data(o, city_name, district, day) for o in outcomes],
+        "outcomes": [_outcome_data(o, split, day) for o, split in zip(outcomes, splits)],
     }

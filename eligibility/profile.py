@@ -17,7 +17,7 @@ from .errors import InputError
 from .facts import ENTITY_TYPES, PARK_DESIGNATIONS
 from .money import MoneyError, parse_money
 
-__all__ = ["PriorAward", "Profile", "ProfileSchema", "flatten_errors", "parse_profile"]
+__all__ = ["PriorAward", "Profile", "ProfileSchema", "collect_profile", "flatten_errors", "parse_profile"]
 
 MAX_COUNT = 10_000
 MIN_YEAR, MAX_YEAR = 1990, 2100
@@ -193,3 +193,14 @@ def parse_profile(data: object, *, prefix: str = "") -> Profile:
     if prior is not None:
         awards = tuple(PriorAward(p["rule"], p["amount"], p["year"]) for p in prior)
     return Profile(facts=facts, prior_awards=awards)
+
+
+def collect_profile(profile: Mapping[str, Any] | Profile, errors: dict[str, list[str]]) -> Profile:
+    """The request's profile, parsed; its field errors (as ``profile.*``) are added to ``errors``."""
+    if isinstance(profile, Profile):
+        return profile
+    try:
+        return parse_profile(profile, prefix="profile")
+    except InputError as exc:
+        errors.update(exc.errors)
+        return Profile()
