@@ -275,3 +275,25 @@ def rulebook_table(book: Rulebook, lang: str, console: Console | None = None) ->
             variants = f" (+{len(rule.variants)} superseded variant)" if rule.variants else ""
             table.add_row(rule.id, rule.award.form + variants, rule.title.zh if lang == "zh" else rule.title.en)
         out.print(table)
+
+
+def screening_table(summary: dict[str, Any], seconds: float, console: Console | None = None) -> None:
+    """Print what a screening found: companies per status for each rule, and amounts per payer."""
+    out = console or Console(stderr=True)
+    rate = f"{summary['rows'] / seconds:,.0f} rows/s" if seconds > 0 else ""
+    out.print(f"[bold]Screened {summary['rows']:,} companies[/bold] for {summary['city']} as of {summary['as_of']} in {seconds:.2f} s {rate}")
+    rules = Table(title="Companies per rule", title_justify="left")
+    rules.add_column("Rule", no_wrap=True)
+    for name in ("Eligible", "Undetermined", "Ineligible", "Not in force", "Guaranteed (yuan)"):
+        rules.add_column(name, justify="right", no_wrap=True)
+    for rule in summary["rules"]:
+        amount = rule.get("amount", {}).get("min", "—")
+        rules.add_row(rule["rule"], f"{rule['eligible']:,}", f"{rule['undetermined']:,}", f"{rule['ineligible']:,}", f"{rule['not_in_force']:,}", amount)
+    out.print(rules)
+    payers = Table(title="Amounts per payer", title_justify="left")
+    payers.add_column("Payer", no_wrap=True)
+    for name in ("Guaranteed (yuan)", "Up to (yuan, bounded rows)", "Rows with no upper bound"):
+        payers.add_column(name, justify="right", no_wrap=True)
+    for payer in summary["payers"]:
+        payers.add_row(payer["payer"], payer["min"], payer["max"], f"{payer['unbounded_rows']:,}")
+    out.print(payers)
