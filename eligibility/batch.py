@@ -12,7 +12,7 @@ Arrow tables, CSV and Parquet.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -45,6 +45,10 @@ STATUSES = ("eligible", "ineligible", "undetermined", "not_in_force")
 ELIGIBLE, INELIGIBLE, UNDETERMINED, NOT_IN_FORCE = 0, 1, 2, 3
 #: The upper end of an amount with no upper bound. Real amounts stay far below it (< 10^16 yuan).
 UNBOUNDED = int(np.iinfo(np.int64).max)
+#: Money facts are below 10^16 yuan: 10^18 fen (the profile refuses more).
+MAX_FEN = 10**18 - 1
+#: Rows evaluated at a time inside ``CompiledCity.run``: intermediate arrays of 512 KiB stay in cache.
+SLICE_ROWS = 1 << 16
 _LOW32 = 0xFFFFFFFF
 
 
@@ -61,6 +65,7 @@ class FactColumn:
     """One fact for every row: ``values`` where ``known`` is true, anything elsewhere.
 
     Money is int64 fen, counts int64, booleans bool, enums int8 codes into ``FACTS[name].choices``.
+    Where a value is unknown it must be zero (false, the first choice): the evaluator relies on it.
     """
 
     values: npt.NDArray[np.generic]
@@ -85,13 +90,19 @@ class BatchResult:
 
 
 class _Columns:
-    """The fact columns of one chunk, with unknown columns for facts the input does not give."""
+    """The fact columns of one chunk, with unknown columns for facts the input does not give.
+
+    ``truths`` remembers each distinct test (fact, operator, operand) once evaluated, since many
+    rules share them (entity type, main business).
+    """
 
     def __init__(self, size: int, facts: Mapping[str, FactColumn], prior: Mapping[str, FactColumn]) -> None:
         self.size = size
         self.facts = facts
         self.prior = prior
-        self._unknown = FactColumn(np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.bool_))
+        self.zeros = np.zeros(size, dtype=np.int64)
+        self._unknown = FactColumn(self.zeros, np.zeros(size, dtype=np.bool_))
+        self.truths: dict[tuple[object, ...], Truth] = {}
 
     def get(self, name: str, rule: str) -> FactColumn:
         if name == "paid_before":
@@ -116,7 +127,12 @@ def _mul128(x: Ints, k: int) -> tuple[Ints, Ints]:
 
 
 def _compare_products(op: str, a: Ints, p: int, b: Ints, q: int) -> Bools:
-    """``a * p <op> b * q`` exactly, for int64 arrays a, b and integers p, q."""
+    """``a * p <op> b * q`` exactly, for int64 arrays a, b (|a|, |b| <= MAX_FEN) and integers p, q."""
+    if MAX_FEN * max(abs(p), abs(q)) <= UNBOUNDED:
+        # Small factors (a 20 % threshold is 1/5): the products fit in 64 bits as they are.
+        left, right = a * np.int64(p), b * np.int64(q)
+        compare = {"gt": np.greater, "ge": np.greater_equal, "lt": np.less, "le": np.less_equal, "eq": np.equal, "ne": np.not_equal}[op]
+        return np.asarray(compare(left, right), dtype=np.bool_)
     if abs(p) < 2**31 and abs(q) < 2**31:
         a_high, a_low = _mul128(a, p)
         b_high, b_low = _mul128(b, q)
@@ -193,13 +209,21 @@ def _leaf(leaf: Leaf, rule: str) -> CompiledCondition:
         threshold = _threshold(fact.kind, leaf.operand)
         return _compare_integer(op, values.astype(np.int64, copy=False), threshold)
 
+    key = (leaf.fact, op, repr(leaf.operand), rule if leaf.fact == "paid_before" else None)
+
     def evaluate(columns: _Columns) -> Truth:
+        truth = columns.truths.get(key)
+        if truth is not None:
+            return truth
         column = columns.get(leaf.fact, rule)
         if op in ("known", "unknown"):
             held = column.known if op == "known" else ~column.known
-            return held, ~held
-        result = compare(column.values)
-        return column.known & result, column.known & ~result
+            truth = held, ~held
+        else:
+            result = compare(column.values)
+            truth = column.known & result, column.known & ~result
+        columns.truths[key] = truth
+        return truth
 
     return evaluate
 
@@ -259,60 +283,71 @@ def _full(columns: _Columns, value: int) -> Ints:
     return np.full(columns.size, value, dtype=np.int64)
 
 
+_SATURATE = np.int64(1 << 58)  # saturating sums: each part clamped here, so 32 parts cannot overflow
+_SATURATING_PARTS = 32
+_NONE = np.int64(0)  # NumPy scalars: a Python int operand costs a slow conversion path
+_MAX = np.int64(UNBOUNDED)
+
+
 def _base(award: Award, rule: str) -> CompiledAmount:
     if award.form == "fixed" and award.by is not None:
         by = award.by
         table = dict(award.amounts)
         by_code = np.array([fen(table.get(choice, Decimal(0))) for choice in FACTS[by].choices], dtype=np.int64)
-        top = max(fen(a) for a in table.values())
+        top = np.int64(max(fen(a) for a in table.values()))
 
         def fixed_by(columns: _Columns) -> Range:
             column = columns.get(by, rule)
-            codes = np.where(column.known, column.values, 0).astype(np.intp)
-            amount = by_code[codes]
-            return np.where(column.known, amount, 0), np.where(column.known, amount, top)
+            amount = by_code[column.values.astype(np.intp)]  # unknown codes are 0
+            return np.where(column.known, amount, _NONE), np.where(column.known, amount, top)
 
         return fixed_by
     if award.form in ("fixed", "capped", "ranged"):
         low = award.amount if award.form == "fixed" else award.up_to if award.form == "capped" else award.minimum
         high = award.amount if award.form == "fixed" else award.up_to if award.form == "capped" else award.maximum
         assert low is not None and high is not None
-        low_fen, high_fen = fen(low), fen(high)
-        return lambda columns: (_full(columns, low_fen), _full(columns, high_fen))
+        low_fen, high_fen = np.int64(fen(low)), np.int64(fen(high))
+        return lambda columns: (low_fen, high_fen)  # type: ignore[return-value]  # broadcast by the caller
     if award.form == "per_unit":
         units = [(unit.fact, fen(unit.amount)) for unit in award.units]
         if sum(amount for _, amount in units) * MAX_COUNT >= UNBOUNDED:
             raise EligibilityError(f"{rule}: per-unit amounts times {MAX_COUNT} units exceed 64-bit fen")
 
         def per_unit(columns: _Columns) -> Range:
-            low = _full(columns, 0)
-            bounded = np.ones(columns.size, dtype=np.bool_)
+            low: Ints | None = None
+            bounded: Bools | None = None
             for name, amount in units:
                 column = columns.get(name, rule)
-                low += np.where(column.known, column.values.astype(np.int64, copy=False) * amount, 0)
-                bounded &= column.known
-            return low, np.where(bounded, low, UNBOUNDED)
+                part = column.values.astype(np.int64, copy=False) * np.int64(amount)  # unknown counts are 0
+                low = part if low is None else low + part
+                bounded = column.known if bounded is None else bounded & column.known
+            assert low is not None and bounded is not None
+            return low, np.where(bounded, low, _MAX)
 
         return per_unit
     assert award.form == "tiered" and award.fact is not None
     tier_fact = award.fact
-    thresholds = np.array([fen(t.threshold) for t in award.tiers], dtype=np.int64)
+    thresholds = [np.int64(fen(t.threshold)) for t in award.tiers]
     amounts = np.array([0] + [fen(t.amount) for t in award.tiers], dtype=np.int64)
-    side: str = "right" if award.inclusive else "left"  # inclusive counts thresholds <= value, else < value
-    top_amount = int(amounts[-1])
+    inclusive = award.inclusive
+    top_amount = amounts[-1]
     difference = award.pay == "difference"
 
     def tiered(columns: _Columns) -> Range:
         column = columns.get(tier_fact, rule)
-        reached = amounts[np.searchsorted(thresholds, column.values.astype(np.int64, copy=False), side=side)]  # type: ignore[call-overload]
-        low = np.where(column.known, reached, 0)
+        values = column.values.astype(np.int64, copy=False)
+        # The number of thresholds reached (tiers are in increasing order), then that tier's amount.
+        count = np.zeros(columns.size, dtype=np.int8)
+        for threshold in thresholds:
+            count += (values >= threshold if inclusive else values > threshold).view(np.int8)
+        reached = amounts[count.astype(np.intp)]
         high = np.where(column.known, reached, top_amount)
         if not difference:
-            return low, high
+            return np.where(column.known, reached, _NONE), high
         paid = columns.get("paid_before", rule)
-        paid_values = paid.values.astype(np.int64, copy=False)
-        low = np.where(paid.known, np.maximum(low - paid_values, 0), 0)
-        high = np.where(paid.known, np.maximum(high - paid_values, 0), high)
+        paid_values = paid.values.astype(np.int64, copy=False)  # unknown is 0
+        low = np.where(column.known & paid.known, np.maximum(reached - paid_values, _NONE), _NONE)
+        high = np.maximum(high - paid_values, _NONE)
         return low, high
 
     return tiered
@@ -322,16 +357,16 @@ def _cap(cap: Cap, rule: str) -> CompiledAmount:
     """A cap as a range: the amount is then limited to min(low, cap low), min(high, cap high)."""
     if cap.kind == "limit":
         assert cap.amount is not None
-        limit = fen(cap.amount)
-        return lambda columns: (_full(columns, limit), _full(columns, limit))
+        limit = np.int64(fen(cap.amount))
+        return lambda columns: (limit, limit)  # type: ignore[return-value]  # broadcast by np.minimum
     if cap.kind == "cumulative":
         assert cap.amount is not None
-        lifetime = fen(cap.amount)
+        lifetime = np.int64(fen(cap.amount))
 
         def cumulative(columns: _Columns) -> Range:
             paid = columns.get("paid_before", rule)
-            left = np.maximum(lifetime - paid.values.astype(np.int64, copy=False), 0)
-            return np.where(paid.known, left, 0), np.where(paid.known, left, lifetime)
+            left = np.maximum(lifetime - paid.values.astype(np.int64, copy=False), _NONE)
+            return np.where(paid.known, left, _NONE), np.where(paid.known, left, lifetime)
 
         return cumulative
     assert cap.fact is not None
@@ -339,8 +374,8 @@ def _cap(cap: Cap, rule: str) -> CompiledAmount:
 
     def by_fact(columns: _Columns) -> Range:
         column = columns.get(cap_fact, rule)
-        values = column.values.astype(np.int64, copy=False)
-        return np.where(column.known, values, 0), np.where(column.known, values, UNBOUNDED)
+        values = column.values.astype(np.int64, copy=False)  # unknown is 0
+        return values, np.where(column.known, values, _MAX)
 
     return by_fact
 
@@ -377,33 +412,45 @@ class _CompiledRule:
             status = np.full(size, NOT_IN_FORCE, dtype=np.int8)
             if self.amount is None:
                 return status, None, None
-            return status, _full(columns, 0), _full(columns, 0)
+            return status, columns.zeros, columns.zeros
         holds, fails = self.condition(columns)
         if self.amount is None:
-            status = np.where(fails, INELIGIBLE, np.where(holds, ELIGIBLE, UNDETERMINED)).astype(np.int8)
-            return status, None, None
+            return _status(holds, fails), None, None
         low, high = self.amount(columns)
-        nothing = fails | (high == 0)
+        nothing = fails | (high == _NONE)
         paid = holds & ~nothing
-        status = np.where(nothing, INELIGIBLE, np.where(paid, ELIGIBLE, UNDETERMINED)).astype(np.int8)
-        return status, np.where(paid, low, 0), np.where(nothing, 0, high)
+        return _status(paid, nothing), np.where(paid, low, _NONE), np.where(nothing, _NONE, high)
+
+
+def _status(eligible: Bools, ineligible: Bools) -> npt.NDArray[np.int8]:
+    """Status codes from two disjoint masks; rows in neither are undetermined (2 - 2e - i)."""
+    return np.int8(UNDETERMINED) - (eligible.view(np.int8) << 1) - ineligible.view(np.int8)
 
 
 def _checked_sum(parts: list[Ints], what: str, offset: int) -> Ints:
-    """Sum fen arrays, keeping UNBOUNDED unbounded and refusing to wrap around."""
-    total = parts[0].copy()
+    """Sum non-negative fen arrays, keeping UNBOUNDED unbounded and refusing to wrap around."""
+    total = parts[0]
     for part in parts[1:]:
-        unbounded = (total == UNBOUNDED) | (part == UNBOUNDED)
         summed = total + part
-        wrapped = ~unbounded & ((summed < total) | (summed == UNBOUNDED))
+        # Non-negative addends wrap to a negative sum; a sum reaching UNBOUNDED is refused as well.
+        unbounded = (total == _MAX) | (part == _MAX)
+        wrapped = (summed < total) | (summed == _MAX)
+        if unbounded.any():
+            wrapped &= ~unbounded
+            summed = np.where(unbounded, _MAX, summed)
         if wrapped.any():
             raise BatchOverflow(what, [offset + int(r) + 1 for r in np.flatnonzero(wrapped)[:5]])
-        total = np.where(unbounded, UNBOUNDED, summed)
+        total = summed
     return total
 
 
 def _share(amount: Ints, share: Fraction) -> Ints:
     """``amount * share`` rounded half up to the fen, exactly, as ``split_by_shares`` does."""
+    bits = share.denominator.bit_length() - 1
+    if share.denominator == 1 << bits:  # halves, quarters: shifts instead of division
+        whole, rest = amount >> bits, amount & np.int64(share.denominator - 1)
+        halves: Ints = whole * np.int64(share.numerator) + ((rest * np.int64(2 * share.numerator) + np.int64(share.denominator)) >> (bits + 1))
+        return halves
     whole, rest = np.divmod(amount, share.denominator)
     part: Ints = whole * share.numerator + (2 * rest * share.numerator + share.denominator) // (2 * share.denominator)
     return part
@@ -411,14 +458,17 @@ def _share(amount: Ints, share: Fraction) -> Ints:
 
 def _split(amount: Ints, shares: list[tuple[str, Fraction]]) -> list[tuple[str, Ints]]:
     """Each payer's part of ``amount``; all but the last rounded half up, the last the remainder."""
-    unbounded = amount == UNBOUNDED
+    if len(shares) == 1:
+        return [(shares[0][0], amount)]
+    unbounded = amount == _MAX
     parts: list[tuple[str, Ints]] = []
-    given = np.zeros_like(amount)
+    given: Ints | None = None
     for payer, share in shares[:-1]:
         part = _share(amount, share)
-        given += part
-        parts.append((payer, np.where(unbounded, UNBOUNDED, part)))
-    parts.append((shares[-1][0], np.where(unbounded, UNBOUNDED, amount - given)))
+        given = part if given is None else given + part
+        parts.append((payer, np.where(unbounded, _MAX, part)))
+    assert given is not None
+    parts.append((shares[-1][0], np.where(unbounded, _MAX, amount - given)))
     return parts
 
 
@@ -430,13 +480,31 @@ class CompiledCity:
     as_of: date
     rules: tuple[_CompiledRule, ...]
     payers: tuple[str, ...]
+    #: Every finite amount any rule can pay sums to below 2^58 fen, so sums cannot overflow.
+    bounded: bool = False
+    #: Some rule's amount can be unbounded (an unknown count of units).
+    unbounded_parts: bool = True
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
         return tuple(compiled.rule.id for compiled in self.rules)
 
+    def slices(self, size: int, facts: Mapping[str, FactColumn], prior: Mapping[str, FactColumn], offset: int = 0) -> Iterator[tuple[int, BatchResult]]:
+        """Evaluate ``size`` rows ``SLICE_ROWS`` at a time, yielding (first row, result) per slice.
+
+        Slices keep every intermediate array in the processor's cache; this is how long inputs run.
+        """
+        for start in range(0, size, SLICE_ROWS):
+            stop = min(size, start + SLICE_ROWS)
+            yield start, self.run(
+                stop - start,
+                {name: FactColumn(c.values[start:stop], c.known[start:stop]) for name, c in facts.items()},
+                {name: FactColumn(c.values[start:stop], c.known[start:stop]) for name, c in prior.items()},
+                offset + start,
+            )
+
     def run(self, size: int, facts: Mapping[str, FactColumn], prior: Mapping[str, FactColumn], offset: int = 0) -> BatchResult:
-        """Evaluate every rule for ``size`` rows; ``offset`` numbers the rows in error messages."""
+        """Evaluate every rule for ``size`` rows in one pass; ``offset`` numbers rows in error messages."""
         columns = _Columns(size, facts, prior)
         status: dict[str, npt.NDArray[np.int8]] = {}
         low: dict[str, Ints] = {}
@@ -463,8 +531,8 @@ class CompiledCity:
             high=high,
             total_low=total_low,
             total_high=total_high,
-            payer_low={p: _checked_sum(parts, f"the {p} share", offset) for p, parts in payer_low.items()},
-            payer_high={p: _checked_sum(parts, f"the {p} share", offset) for p, parts in payer_high.items()},
+            payer_low={p: self._sum(parts, f"the {p} share", offset) for p, parts in payer_low.items()},
+            payer_high={p: self._sum(parts, f"the {p} share", offset) for p, parts in payer_high.items()},
         )
 
     def _stack_and_total(self, status: dict[str, npt.NDArray[np.int8]], low: dict[str, Ints], high: dict[str, Ints], offset: int) -> Range:
@@ -504,7 +572,16 @@ class CompiledCity:
         if not lows:
             size = len(next(iter(status.values()))) if status else 0
             return np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int64)
-        return _checked_sum(lows, "the total", offset), _checked_sum(highs, "the total", offset)
+        return self._sum(lows, "the total", offset), self._sum(highs, "the total", offset)
+
+    def _sum(self, parts: list[Ints], what: str, offset: int) -> Ints:
+        """Sum amounts: saturating (fast) when the rules' own bounds rule out overflow, else checked."""
+        if not self.bounded or len(parts) > _SATURATING_PARTS:
+            return _checked_sum(parts, what, offset)
+        total = np.minimum(parts[0], _SATURATE)
+        for part in parts[1:]:
+            total = total + np.minimum(part, _SATURATE)
+        return np.where(total >= _SATURATE, _MAX, total) if self.unbounded_parts else total
 
 
 def compile_city(rulebook: Rulebook, city: str, as_of: date) -> CompiledCity:
@@ -528,4 +605,16 @@ def compile_city(rulebook: Rulebook, city: str, as_of: date) -> CompiledCity:
                 )
             )
     order = ("city", "district")
-    return CompiledCity(city, as_of, tuple(compiled), tuple(sorted(payers, key=order.index)))
+    ceiling = sum(_ceiling(c.rule.award) for c in compiled if c.amount is not None)
+    unbounded = any(c.rule.award.form == "per_unit" for c in compiled if c.amount is not None)
+    return CompiledCity(city, as_of, tuple(compiled), tuple(sorted(payers, key=order.index)), ceiling < int(_SATURATE), unbounded)
+
+
+def _ceiling(award: Award) -> int:
+    """The most a rule can pay when its amount is bounded, in fen: caps only ever lower it."""
+    if award.form == "per_unit":
+        return sum(fen(unit.amount) for unit in award.units) * MAX_COUNT
+    if award.form == "tiered":
+        return fen(award.tiers[-1].amount)
+    candidates = [award.amount, award.up_to, award.maximum, *(amount for _, amount in award.amounts)]
+    return max(fen(amount) for amount in candidates if amount is not None)

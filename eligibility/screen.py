@@ -427,9 +427,9 @@ def _screen_batches(
         if len(batch) == 0:
             continue
         facts, prior = layout.columns(batch, offset)
-        result = compiled.run(len(batch), facts, prior, offset)
-        summary.add(result)
-        yield _output(result, batch, layout.keep, offset)
+        for start, result in compiled.slices(len(batch), facts, prior, offset):
+            summary.add(result)
+            yield _output(result, batch.slice(start, len(result)), layout.keep, offset + start)
         offset += len(batch)
 
 

@@ -1,7 +1,7 @@
 """Words for explanations: facts, values, operators and verdicts, in Chinese and English."""
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
 
 from .facts import FACTS
@@ -40,11 +40,17 @@ def fact_label(name: str) -> Text:
     return Text(fact.zh, fact.en)
 
 
+#: Digits before the point of the largest ratio a profile can give (growth from 0.01 to 10^16 yuan, in %).
+_DIGITS = 24
+
+
 def _decimal(value: Fraction | Decimal, places: int) -> tuple[Decimal, bool]:
     """``value`` rounded to ``places`` decimals, and whether that is exact."""
     exact = Fraction(value)
     step = Decimal(1).scaleb(-places)
-    shown = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(step, ROUND_HALF_EVEN)
+    # Growth from a prior revenue of 0.01 yuan reaches 10^20 %: room for every digit, then the places.
+    with localcontext(prec=_DIGITS + places):
+        shown = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(step, ROUND_HALF_EVEN)
     return shown, Fraction(shown) == exact
 
 
@@ -54,7 +60,7 @@ def _percent(value: Fraction | Decimal) -> str:
     if exact:
         return f"{shown} %"
     finer, exact = _decimal(Fraction(value) * 100, 6)
-    text = str(finer.normalize()) if finer != finer.to_integral_value() else f"{finer:.2f}"
+    text = f"{finer.normalize():f}" if finer != finer.to_integral_value() else f"{finer:.2f}"
     return f"{text} %" if exact else f"≈{text} %"
 
 
@@ -87,7 +93,7 @@ def json_value(name: str, value: object) -> object:
     kind = FACTS[name].kind
     if kind == "ratio":
         shown, _ = _decimal(value, 12)  # type: ignore[arg-type]
-        return str(shown.normalize()) if shown else "0"
+        return f"{shown.normalize():f}" if shown else "0"
     if kind == "money":
         assert isinstance(value, Decimal)
         return format_money(value)

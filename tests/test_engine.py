@@ -218,3 +218,15 @@ def test_tiered_inclusive_reaches_a_tier_at_equality(tmp_path: Path) -> None:
 def test_condition_operators_are_three_valued(tmp_path: Path, conditions: Any, profile: dict[str, Any], status: str) -> None:
     book = _book(tmp_path, {"form": "fixed", "amount": 1}, conditions=conditions)
     assert _demo(book, {"entity_type": "enterprise", **profile})["status"] == status
+
+
+def test_extreme_growth_is_explained_exactly_not_refused() -> None:
+    # From 0.01 yuan to just under 10^16 yuan: growth of about 10^20 %, beyond Decimal's default 28 digits.
+    profile = {"entity_type": "enterprise", "main_business_blockchain": True, "in_key_enterprise_pool": True,
+               "operating_revenue": "9999999999999999.99", "operating_revenue_prior": "0.01", "local_fiscal_contribution": "5"}
+    result = evaluate(profile, "wuhan", "2022-06-30")
+    growth = next(o for o in result["outcomes"] if o["rule"] == "wuhan.key_pool_growth")
+    assert growth["status"] == "eligible" and growth["amount"] == {"min": "5.00", "max": "5.00"}
+    reason = next(r for r in growth["reasons"] if r.get("fact") == "operating_revenue_growth")
+    assert reason["value"] == "999999999999999998"
+    assert "99999999999999999800.00 %" in reason["text"]["en"]
