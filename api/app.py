@@ -12,6 +12,7 @@ from eligibility import default_rulebook
 
 from .db import Database
 from .errors import ServiceApi, register_error_handlers
+from .limits import init_limits, limiter
 from .resources import catalogue, companies, comparisons, coverage, estimates, health
 
 __all__ = ["create_app"]
@@ -32,6 +33,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         DATABASE_URL=os.environ.get("DATABASE_URL") or f"sqlite:///{os.path.join(app.instance_path, 'subsidy.db')}",
         MAX_CONTENT_LENGTH=1024 * 1024,
+        RATE_LIMIT_PER_KEY=os.environ.get("RATE_LIMIT_PER_KEY", "1200/minute"),
+        RATE_LIMIT_PER_ADDRESS=os.environ.get("RATE_LIMIT_PER_ADDRESS", "3000/minute"),
+        RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         API_TITLE="Subsidy eligibility calculator",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",
@@ -49,8 +53,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     default_rulebook()  # refuse to start on a broken rulebook
     app.extensions["database"] = Database.connect(app.config["DATABASE_URL"])
 
+    init_limits(app)
     api = ServiceApi(app)
     app.extensions["service_api"] = api
+    limiter.exempt(health.blp)  # monitoring must see the service even while a client is throttled
     for module in (estimates, comparisons, catalogue, coverage, companies, health):
         api.register_blueprint(module.blp)
     register_error_handlers(app)

@@ -9,7 +9,7 @@ from eligibility.cli import main
 
 from .app import create_app
 from .db import migrate
-from .keys import create_key
+from .keys import create_key, list_keys, revoke_key
 
 __all__ = ["main"]
 
@@ -58,3 +58,32 @@ def keys_create(name: str) -> None:
         session.close()
     click.echo(f"Created API key '{name}'. Store it now; it cannot be shown again:")
     click.echo(key)
+
+
+@keys.command("list")
+def keys_list() -> None:
+    """List the keys: id, name, when created and when revoked (keys themselves are never stored)."""
+    app = create_app()
+    migrate(app.config["DATABASE_URL"])
+    with app.app_context():
+        session = app.extensions["database"].sessions()
+        for key in list_keys(session):
+            revoked = f"revoked {key.revoked_at.isoformat()}" if key.revoked_at else "active"
+            click.echo(f"{key.id}\t{key.name}\tcreated {key.created_at.isoformat()}\t{revoked}")
+        session.close()
+
+
+@keys.command("revoke")
+@click.argument("key_id", metavar="ID", type=int)
+def keys_revoke(key_id: int) -> None:
+    """Revoke the key with ID (see `subsidy keys list`); it stops working with the next request."""
+    app = create_app()
+    migrate(app.config["DATABASE_URL"])
+    with app.app_context():
+        session = app.extensions["database"].sessions()
+        key = revoke_key(session, key_id)
+        session.close()
+    if key is None:
+        click.echo(f"error: ID: no key {key_id}; see `subsidy keys list`.", err=True)
+        raise SystemExit(2)
+    click.echo(f"Revoked key {key_id} ('{key.name}').")

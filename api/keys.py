@@ -10,9 +10,9 @@ from flask_smorest import abort
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import ApiKey
+from .models import ApiKey, utcnow
 
-__all__ = ["create_key", "hash_key", "request_key"]
+__all__ = ["create_key", "hash_key", "list_keys", "request_key", "revoke_key"]
 
 
 def hash_key(key: str) -> str:
@@ -24,6 +24,22 @@ def create_key(session: Session, name: str) -> str:
     key = "sk_" + secrets.token_urlsafe(32)
     session.add(ApiKey(name=name, key_hash=hash_key(key)))
     session.commit()
+    return key
+
+
+def list_keys(session: Session) -> list[ApiKey]:
+    """Every key, oldest first (their hashes only)."""
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.id)))
+
+
+def revoke_key(session: Session, key_id: int) -> ApiKey | None:
+    """Revoke key ``key_id`` at once (every request checks); None when there is no such key."""
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        return None
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        session.commit()
     return key
 
 

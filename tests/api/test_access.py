@@ -1,0 +1,79 @@
+"""Access control: revocation takes effect at once, rate limits per key and per address, 429 in the error shape."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+
+from api import create_app
+from api.cli import main
+from api.db import migrate
+from api.keys import create_key, list_keys, revoke_key
+
+SHAPE = {"code", "status", "message", "errors"}
+ESTIMATE = {"city": "wuhan", "profile": {"entity_type": "enterprise"}}
+
+
+def test_a_revoked_key_stops_working_with_the_next_request(app: Flask, client: FlaskClient) -> None:
+    session = app.extensions["database"].sessions()
+    key = create_key(session, "carol")
+    headers = {"Authorization": f"Bearer {key}"}
+    assert client.get("/api/v1/companies", headers=headers).status_code == 200
+    carol = next(k for k in list_keys(session) if k.name == "carol")
+    assert revoke_key(session, carol.id) is not None
+    session.close()
+    for response in (client.get("/api/v1/companies", headers=headers), client.post("/api/v1/estimates", json=ESTIMATE, headers=headers)):
+        assert response.status_code == 401
+        assert set(response.json) == SHAPE and "revoked" in response.json["message"]
+
+
+def test_keys_list_and_revoke_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'keys.db'}")
+    runner = CliRunner()
+    key = runner.invoke(main, ["keys", "create", "adviser"]).output.strip().splitlines()[-1]
+    listed = runner.invoke(main, ["keys", "list"])
+    assert listed.exit_code == 0 and "adviser" in listed.output and "active" in listed.output and key not in listed.output
+    key_id = listed.output.split("\t")[0]
+    revoked = runner.invoke(main, ["keys", "revoke", key_id])
+    assert revoked.exit_code == 0 and "Revoked" in revoked.output
+    assert "revoked" in runner.invoke(main, ["keys", "list"]).output
+    missing = runner.invoke(main, ["keys", "revoke", "999"])
+    assert missing.exit_code == 2 and "no key 999" in missing.output
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'keys.db'}", "TESTING": True})
+    assert app.test_client().get("/api/v1/companies", headers={"Authorization": f"Bearer {key}"}).status_code == 401
+
+
+def limited_app(tmp_path: Path, **limits: str) -> Flask:
+    url = f"sqlite:///{tmp_path / 'limits.db'}"
+    migrate(url)
+    return create_app({"DATABASE_URL": url, "TESTING": True, **limits})
+
+
+def test_the_address_limit_answers_429_in_the_error_shape(tmp_path: Path) -> None:
+    client = limited_app(tmp_path, RATE_LIMIT_PER_ADDRESS="3/minute").test_client()
+    codes = [client.post("/api/v1/estimates", json=ESTIMATE).status_code for _ in range(3)]
+    assert codes == [200, 200, 200]
+    refused = client.get("/api/v1/rules")  # counted across routes
+    assert refused.status_code == 429
+    assert set(refused.json) == SHAPE and "3 per 1 minute" in refused.json["message"]
+    assert int(refused.headers["Retry-After"]) > 0
+    assert refused.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get("/api/v1/healthz").status_code == 200  # monitoring is never throttled
+    other = client.post("/api/v1/estimates", json=ESTIMATE, environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert other.status_code == 200  # another address has its own allowance
+
+
+def test_each_key_has_its_own_allowance(tmp_path: Path) -> None:
+    app = limited_app(tmp_path, RATE_LIMIT_PER_KEY="2/minute", RATE_LIMIT_PER_ADDRESS="100/minute")
+    session = app.extensions["database"].sessions()
+    alice, bob = ({"Authorization": f"Bearer {create_key(session, name)}"} for name in ("alice", "bob"))
+    session.close()
+    client = app.test_client()
+    assert [client.post("/api/v1/estimates", json=ESTIMATE, headers=alice).status_code for _ in range(3)] == [200, 200, 429]
+    assert client.post("/api/v1/estimates", json=ESTIMATE, headers=bob).status_code == 200
+    assert client.post("/api/v1/estimates", json=ESTIMATE).status_code == 200  # anonymous: the address limit only
+    guessed = {"Authorization": "Bearer sk_guess"}
+    assert [client.get("/api/v1/companies", headers=guessed).status_code for _ in range(3)] == [401, 401, 429]
