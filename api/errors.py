@@ -75,6 +75,9 @@ class ServiceApi(Api):  # type: ignore[misc]
             message = errors.pop("json")[0]
             errors = {"body": [message]}
         response = error_response(code, error.name, message, errors)
+        for name, value in error.get_headers():  # e.g. Allow on a 405, as RFC 9110 requires
+            if name.lower() not in ("content-type", "content-length"):
+                response.headers[name] = value
         for name, value in (data.get("headers") or {}).items():
             response.headers[name] = value
         return response

@@ -76,6 +76,12 @@ def test_unknown_route_and_method_use_the_error_shape(client: FlaskClient) -> No
         assert "Traceback" not in response.get_data(as_text=True)
 
 
+def test_a_wrong_method_names_the_allowed_ones(client: FlaskClient) -> None:
+    response = client.open("/api/v1/estimates", method="TRACE")
+    assert response.status_code == 405 and set(response.json) == SHAPE
+    assert "POST" in response.headers["Allow"]
+
+
 def test_unicode_and_metacharacters_in_text_fields_are_safe(client: FlaskClient, alice: dict[str, str]) -> None:
     name = "公司'; DROP TABLE companies; -- {{7*7}} <script>"
     response = client.post("/api/v1/companies", json={"name": name, "city": "wuhan", "profile": {}}, headers=alice)
