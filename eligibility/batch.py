@@ -279,10 +279,6 @@ def _condition(condition: Condition, rule: str) -> CompiledCondition:
 # -- awards and caps ----------------------------------------------------------------------------
 
 
-def _full(columns: _Columns, value: int) -> Ints:
-    return np.full(columns.size, value, dtype=np.int64)
-
-
 _SATURATE = np.int64(1 << 58)  # saturating sums: each part clamped here, so 32 parts cannot overflow
 _SATURATING_PARTS = 32
 _NONE = np.int64(0)  # NumPy scalars: a Python int operand costs a slow conversion path

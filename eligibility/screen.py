@@ -131,7 +131,7 @@ def _decimal_fen(array: pa.Array) -> tuple[npt.NDArray[np.int64], npt.NDArray[np
 def _money(array: pa.Array, column: str, errors: _CellErrors) -> FactColumn:
     kind = array.type
     if pa.types.is_null(kind):
-        return FactColumn(np.zeros(len(array), dtype=np.int64), np.zeros(len(array), dtype=np.bool_))
+        return _unknown(len(array))
     if pa.types.is_floating(kind):
         errors.add(column, [0], "Money must not be a floating-point column; use integers, decimals or text such as \"1234.56\" so amounts stay exact to the fen.")
         return _unknown(len(array))
