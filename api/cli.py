@@ -1,9 +1,12 @@
 """The ``subsidy`` command: the engine's commands plus ``serve`` and ``keys``."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
+from sqlalchemy.orm import Session
 
 from eligibility.cli import main
 
@@ -43,6 +46,19 @@ def keys() -> None:
     """Manage API keys."""
 
 
+@contextmanager
+def _key_session() -> Iterator[Session]:
+    """A database session for the key commands, on the migrated database DATABASE_URL names."""
+    app = create_app()
+    migrate(app.config["DATABASE_URL"])
+    with app.app_context():
+        session = app.extensions["database"].sessions()
+        try:
+            yield session
+        finally:
+            session.close()
+
+
 @keys.command("create")
 @click.argument("name")
 def keys_create(name: str) -> None:
@@ -50,12 +66,8 @@ def keys_create(name: str) -> None:
     if not name.strip() or len(name) > 100:
         click.echo("error: NAME: must be 1 to 100 characters.", err=True)
         raise SystemExit(2)
-    app = create_app()
-    migrate(app.config["DATABASE_URL"])
-    with app.app_context():
-        session = app.extensions["database"].sessions()
+    with _key_session() as session:
         key = create_key(session, name)
-        session.close()
     click.echo(f"Created API key '{name}'. Store it now; it cannot be shown again:")
     click.echo(key)
 
@@ -63,27 +75,20 @@ def keys_create(name: str) -> None:
 @keys.command("list")
 def keys_list() -> None:
     """List the keys: id, name, when created and when revoked (keys themselves are never stored)."""
-    app = create_app()
-    migrate(app.config["DATABASE_URL"])
-    with app.app_context():
-        session = app.extensions["database"].sessions()
+    with _key_session() as session:
         for key in list_keys(session):
             revoked = f"revoked {key.revoked_at.isoformat()}" if key.revoked_at else "active"
             click.echo(f"{key.id}\t{key.name}\tcreated {key.created_at.isoformat()}\t{revoked}")
-        session.close()
 
 
 @keys.command("revoke")
 @click.argument("key_id", metavar="ID", type=int)
 def keys_revoke(key_id: int) -> None:
     """Revoke the key with ID (see `subsidy keys list`); it stops working with the next request."""
-    app = create_app()
-    migrate(app.config["DATABASE_URL"])
-    with app.app_context():
-        session = app.extensions["database"].sessions()
+    with _key_session() as session:
         key = revoke_key(session, key_id)
-        session.close()
+        name = key.name if key is not None else None
     if key is None:
         click.echo(f"error: ID: no key {key_id}; see `subsidy keys list`.", err=True)
         raise SystemExit(2)
-    click.echo(f"Revoked key {key_id} ('{key.name}').")
+    click.echo(f"Revoked key {key_id} ('{name}').")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_limiter import Limit, Limiter
 from flask_limiter.util import get_remote_address
 
@@ -28,8 +28,6 @@ def _anonymous() -> bool:
 
 
 def _limit(setting: str) -> str:
-    from flask import current_app
-
     value = str(current_app.config[setting])
     return "1000000000/second" if value.lower() in ("off", "0", "") else value
 
