@@ -53,9 +53,9 @@ def language() -> str | None:
 
 
 def render(data: Any) -> str:
-    """JSON text of ``data`` in the request's language."""
+    """Compact JSON text of ``data`` in the request's language."""
     lang = language()
-    return dumps(localize(data, lang) if lang else data)
+    return dumps(localize(data, lang) if lang else data, compact=True)
 
 
 def json_reply(text: str, status: int = 200) -> Response:

@@ -5,9 +5,8 @@ as soon as one item is False, even when others are unknown; ``any`` is True as s
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
-from decimal import Decimal
-from fractions import Fraction
 
 from .coverage import record
 from .facts import FACTS
@@ -66,6 +65,9 @@ class Check:
     missing: list[str] = field(default_factory=list)
 
 
+_ORDER = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
+
+
 def _compare(op: str, value: object, operand: object) -> bool:
     if op == "in":
         assert isinstance(operand, tuple)
@@ -77,57 +79,71 @@ def _compare(op: str, value: object, operand: object) -> bool:
         return value == operand
     if op == "ne":
         return value != operand
-    left, right = _number(value), _number(operand)
-    if op == "gt":
-        return left > right
-    if op == "ge":
-        return left >= right
-    if op == "lt":
-        return left < right
-    return left <= right
+    # Decimal, int and Fraction compare exactly with one another (Decimal converts a Fraction exactly).
+    return bool(_ORDER[op](value, operand))
 
 
-def _number(value: object) -> Fraction:
-    """Exact rational for comparisons: Decimal, int and Fraction compare without rounding."""
-    if isinstance(value, (Fraction, int)):
-        return Fraction(value)
-    assert isinstance(value, Decimal)
-    return Fraction(value)
+@dataclass(frozen=True)
+class _Words:
+    """The parts of a leaf's explanation that depend on the leaf alone, worked out once."""
+
+    label: Text
+    need: Text
+    threshold: object
+
+
+_WORDS: dict[int, tuple[Leaf, _Words]] = {}
+_UNKNOWN = Text("未知", "unknown")
+_VERDICTS = {value: Text(v.zh, f"{v.en[0].upper()}{v.en[1:]}") for value, v in ((True, verdict(True)), (False, verdict(False)), (None, verdict(None)))}
+
+
+def _words(leaf: Leaf) -> _Words:
+    entry = _WORDS.get(id(leaf))
+    if entry is not None and entry[0] is leaf:
+        return entry[1]
+    label = leaf.label or fact_label(leaf.fact)
+    words = _Words(
+        label=Text(label.zh, f"{label.en[0].upper()}{label.en[1:]}"),
+        need=requirement(leaf.fact, leaf.op, leaf.operand),
+        threshold=json_value(leaf.fact, leaf.operand) if leaf.op not in ("known", "unknown") else None,
+    )
+    if len(_WORDS) > 100_000:  # rulebooks loaded again and again (tests): forget the old ones
+        _WORDS.clear()
+    _WORDS[id(leaf)] = (leaf, words)
+    return words
 
 
 def _leaf(leaf: Leaf, facts: FactContext) -> Check:
     known = facts.get(leaf.fact)
-    label = leaf.label or fact_label(leaf.fact)
-    need = requirement(leaf.fact, leaf.op, leaf.operand)
+    words = _words(leaf)
+    value = known.value
     if leaf.op in ("known", "unknown"):
-        held: bool | None = (known.value is not None) == (leaf.op == "known")
-    elif known.value is None:
+        held: bool | None = (value is not None) == (leaf.op == "known")
+    elif value is None:
         held = None
     else:
-        held = _compare(leaf.op, known.value, leaf.operand)
-    if known.value is not None:
-        shown = value_text(leaf.fact, known.value)
+        held = _compare(leaf.op, value, leaf.operand)
+    if value is not None:
+        shown = value_text(leaf.fact, value)
     elif known.why_unknown is not None:
         shown = Text(f"未知（{known.why_unknown.zh}）", f"unknown ({known.why_unknown.en})")
     else:
-        shown = Text("未知", "unknown")
-    said = verdict(held)
-    text = Text(
-        f"{label.zh}：{shown.zh}；要求{need.zh}。{said.zh}。",
-        f"{label.en[0].upper()}{label.en[1:]}: {shown.en}; required: {need.en}. {said.en[0].upper()}{said.en[1:]}.",
-    )
+        shown = _UNKNOWN
+    said = _VERDICTS[held]
     reason: dict[str, object] = {
         "condition": leaf.path,
         "fact": leaf.fact,
         "operator": leaf.op,
-        "threshold": json_value(leaf.fact, leaf.operand) if leaf.op not in ("known", "unknown") else None,
-        "value": json_value(leaf.fact, known.value),
+        "threshold": list(words.threshold) if isinstance(words.threshold, list) else words.threshold,
+        "value": json_value(leaf.fact, value),
         "held": held,
-        "text": text.as_dict(),
+        "text": {
+            "zh": f"{words.label.zh}：{shown.zh}；要求{words.need.zh}。{said.zh}。",
+            "en": f"{words.label.en}: {shown.en}; required: {words.need.en}. {said.en}.",
+        },
     }
-    missing = list(known.missing) if held is None else []
     record(facts.rule, f"{leaf.path}={'unknown' if held is None else 'met' if held else 'not_met'}")
-    return Check(held, [reason], missing)
+    return Check(held, [reason], list(known.missing) if held is None else [])
 
 
 def check(condition: Condition, facts: FactContext) -> Check:

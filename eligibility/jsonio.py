@@ -5,6 +5,8 @@ import json
 from decimal import Decimal
 from typing import Any
 
+import orjson
+
 from .errors import InputError
 
 __all__ = ["dumps", "loads"]
@@ -58,6 +60,15 @@ def _default(value: object) -> object:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def dumps(data: Any) -> str:
-    """JSON for people and machines: UTF-8 text, indented, Decimals as strings."""
+def dumps(data: Any, *, compact: bool = False) -> str:
+    """JSON as UTF-8 text with Decimals as strings: indented for people, or ``compact`` for the wire.
+
+    Compact output is written by orjson, about fifteen times faster than the standard library on an
+    estimate; the rare value orjson refuses (an integer beyond 64 bits) falls back to the standard library.
+    """
+    if compact:
+        try:
+            return orjson.dumps(data, default=_default).decode()
+        except orjson.JSONEncodeError:
+            return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_default)
     return json.dumps(data, ensure_ascii=False, indent=2, default=_default)

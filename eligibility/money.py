@@ -90,6 +90,10 @@ def split_by_shares(amount: Decimal, shares: list[Fraction]) -> list[Decimal]:
     Each part but the last is rounded half up to the fen; the last takes the remainder, so a
     0.01 yuan award split 50/50 pays 0.01 to the first payer and 0.00 to the second.
     """
+    if len(shares) == 1:
+        return [amount.quantize(FEN)]
+    if not amount:
+        return [ZERO] * len(shares)
     parts: list[Decimal] = []
     for share in shares[:-1]:
         exact = Fraction(amount) * share

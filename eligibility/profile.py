@@ -17,7 +17,7 @@ from .errors import InputError
 from .facts import ENTITY_TYPES, PARK_DESIGNATIONS
 from .money import MoneyError, parse_money
 
-__all__ = ["PriorAward", "Profile", "ProfileSchema", "collect_profile", "flatten_errors", "parse_profile"]
+__all__ = ["PriorAward", "Profile", "ProfileSchema", "collect_profile", "flatten_errors", "parse_profile", "profile_from_loaded"]
 
 MAX_COUNT = 10_000
 MIN_YEAR, MAX_YEAR = 1990, 2100
@@ -127,6 +127,7 @@ class Profile:
 
     facts: Mapping[str, object] = field(default_factory=dict)
     prior_awards: tuple[PriorAward, ...] | None = None
+    _growth: list[tuple[Fraction | None, str | None]] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def get(self, name: str) -> object | None:
         """A given fact's value, or None when it is unknown."""
@@ -134,6 +135,11 @@ class Profile:
 
     def growth(self) -> tuple[Fraction | None, str | None]:
         """Operating revenue growth as an exact fraction, or None with the reason it is unknown."""
+        if not self._growth:  # worked out once: several rules ask
+            self._growth.append(self._work_out_growth())
+        return self._growth[0]
+
+    def _work_out_growth(self) -> tuple[Fraction | None, str | None]:
         current = self.facts.get("operating_revenue")
         prior = self.facts.get("operating_revenue_prior")
         if current is None or prior is None:
@@ -180,6 +186,11 @@ def parse_profile(data: object, *, prefix: str = "") -> Profile:
         loaded: dict[str, Any] = _SCHEMA.load(data)
     except ValidationError as exc:
         raise InputError(flatten_errors(exc.messages, prefix)) from None
+    return profile_from_loaded(loaded)
+
+
+def profile_from_loaded(loaded: Mapping[str, Any]) -> Profile:
+    """The ``Profile`` of data ``ProfileSchema`` has already loaded (e.g. nested in a request schema)."""
     facts: dict[str, object] = {}
     for name, value in loaded.items():
         if name in ("standards_led", "prior_awards") or value is None:

@@ -74,7 +74,7 @@ class Companies(MethodView):
         companies = session.scalars(select(Company).where(Company.key_id == key.id).order_by(Company.created_at, Company.id))
         return [_data(c) for c in companies]
 
-    @blp.arguments(CompanyRequestSchema)
+    @blp.arguments(CompanyRequestSchema())
     @blp.response(201, CompanySchema)
     def post(self, body: dict[str, Any]) -> Any:
         """Save a company profile, with its award history in profile.prior_awards"""
@@ -95,7 +95,7 @@ class CompanyById(MethodView):
         session = db_session()
         return _data(_own(session, _key(session), company_id))
 
-    @blp.arguments(CompanyRequestSchema)
+    @blp.arguments(CompanyRequestSchema())
     @blp.response(200, CompanySchema)
     def put(self, body: dict[str, Any], company_id: str) -> Any:
         """Replace a saved company's name, city, district and profile"""
@@ -128,7 +128,7 @@ class CompanyEstimates(MethodView):
         )
         return [summary(s) for s in stored]
 
-    @blp.arguments(CompanyEstimateRequestSchema)
+    @blp.arguments(CompanyEstimateRequestSchema())
     @blp.response(200, EstimateSchema)
     def post(self, body: dict[str, Any], company_id: str) -> Any:
         """Estimate from the saved profile and record it in the company's history"""

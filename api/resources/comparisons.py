@@ -28,7 +28,7 @@ def _planned(body: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/comparisons")
 class Comparisons(MethodView):
-    @blp.arguments(ComparisonRequestSchema)
+    @blp.arguments(ComparisonRequestSchema())
     @blp.response(200, ComparisonSchema)
     def post(self, body: dict[str, Any]) -> Any:
         """Rank cities by what a company can expect in each
@@ -46,7 +46,7 @@ class Comparisons(MethodView):
 
 @blp.route("/comparisons/chart.svg")
 class ComparisonChart(MethodView):
-    @blp.arguments(ComparisonRequestSchema)
+    @blp.arguments(ComparisonRequestSchema())
     @blp.response(200, content_type="image/svg+xml", description="The chart as SVG.")
     def post(self, body: dict[str, Any]) -> Any:
         """Draw a plan's cumulative award per city per year as SVG

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eligibility import evaluate
+from eligibility.profile import profile_from_loaded
 
 from ..keys import request_key
 from ..models import ApiKey, StoredEstimate
@@ -45,7 +46,7 @@ def store_estimate(session: Session, key: ApiKey, result: dict[str, Any], compan
 
 @blp.route("/estimates")
 class Estimates(MethodView):
-    @blp.arguments(EstimateRequestSchema)
+    @blp.arguments(EstimateRequestSchema())
     @blp.response(200, EstimateSchema)
     def post(self, body: dict[str, Any]) -> Any:
         """Estimate what a company can expect in one city
@@ -55,7 +56,8 @@ class Estimates(MethodView):
         """
         session = db_session()
         key = request_key(session, required=False)
-        result = evaluate(body["profile"], body["city"], body.get("as_of"), body.get("district"))
+        # The request schema has validated the profile already: build it without a second pass.
+        result = evaluate(profile_from_loaded(body["profile"]), body["city"], body.get("as_of"), body.get("district"))
         if key is None:
             return json_reply(render(result))
         return json_reply(store_estimate(session, key, result))
