@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
 
 from .coverage import record
 from .facts import FACTS
@@ -80,6 +82,7 @@ def _compare(op: str, value: object, operand: object) -> bool:
     if op == "ne":
         return value != operand
     # Decimal, int and Fraction compare exactly with one another (Decimal converts a Fraction exactly).
+    assert isinstance(value, (Decimal, Fraction, int)) and isinstance(operand, (Decimal, Fraction, int))
     return bool(_ORDER[op](value, operand))
 
 
