@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install fonts run test estimate rules coverage
+.PHONY: install fonts run test estimate rules coverage load crash
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,12 @@ rules: install
 ## Rule coverage of the last scenario run, per document and rule.
 coverage: install
 	$(BIN)/subsidy coverage
+
+## Load run (60 s per phase): anonymous and stored estimates against `subsidy serve` under wrk, then an audit.
+load: install
+	@command -v wrk >/dev/null || { echo "Installing wrk"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
+	$(BIN)/python bench/load.py
+
+## Crash run: kill -9 a worker and the whole server under stored-estimate load, on SQLite and PostgreSQL; audit.
+crash: install
+	$(BIN)/python bench/crash.py
