@@ -13,6 +13,7 @@ from eligibility import default_rulebook
 from .db import Database
 from .errors import ServiceApi, register_error_handlers
 from .limits import init_limits, limiter
+from .openapi import document_fields
 from .resources import catalogue, companies, comparisons, coverage, estimates, health
 
 __all__ = ["create_app"]
@@ -56,6 +57,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_limits(app)
     api = ServiceApi(app)
     app.extensions["service_api"] = api
+    document_fields(api.spec)
     limiter.exempt(health.blp)  # monitoring must see the service even while a client is throttled
     for module in (estimates, comparisons, catalogue, coverage, companies, health):
         api.register_blueprint(module.blp)

@@ -41,7 +41,7 @@ class _Strict(Schema):
 class EstimateRequestSchema(_Strict):
     """An estimate for one company in one city on one date."""
 
-    city = fields.String(required=True, validate=validate.Length(min=1, max=32), metadata={"example": "wuhan"})
+    city = fields.String(required=True, validate=validate.Length(min=1, max=32), metadata={"example": "wuhan", "rulebook": "city"})
     district = fields.String(allow_none=True, validate=validate.Length(min=1, max=64), metadata={"example": "江汉区"})
     as_of = fields.Date(allow_none=True, metadata={"description": "Date of the estimate (default: today)."})
     profile = fields.Nested(ProfileSchema, required=True)
@@ -66,7 +66,7 @@ class ComparisonRequestSchema(_Strict):
     the rulebook is evaluated on as_of_month_day (default 12-31) of each year.
     """
 
-    cities = fields.List(fields.String(validate=validate.Length(min=1, max=32)), required=True, validate=validate.Length(min=1, max=10))
+    cities = fields.List(fields.String(validate=validate.Length(min=1, max=32), metadata={"rulebook": "city"}), required=True, validate=validate.Length(min=1, max=10))
     districts = fields.Dict(keys=fields.String(), values=fields.String(validate=validate.Length(min=1, max=64)))
     as_of = fields.Date(allow_none=True)
     profile = fields.Nested(ProfileSchema, required=True)
@@ -81,7 +81,7 @@ class CompanyRequestSchema(_Strict):
     """A company profile to save."""
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    city = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    city = fields.String(required=True, validate=validate.Length(min=1, max=32), metadata={"rulebook": "city"})
     district = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
     profile = fields.Nested(ProfileSchema, required=True)
 

@@ -85,7 +85,7 @@ class PriorAwardSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    rule = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    rule = fields.String(required=True, validate=validate.Length(min=1, max=100), metadata={"rulebook": "rule"})
     amount = Money(required=True)
     year = Count(required=True, minimum=MIN_YEAR, maximum=MAX_YEAR)
 

@@ -1,0 +1,53 @@
+"""How the profile's own field types appear in the OpenAPI document.
+
+The engine's marshmallow fields (Money, Count, StrictBool) know nothing of OpenAPI; without this they
+would be documented as "anything", and a client generated from the document would send what the
+service then refuses.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import APISpec
+from marshmallow import fields
+
+from eligibility.engine import default_rulebook
+from eligibility.money import MAX_MONEY
+from eligibility.profile import Count, Money, StrictBool
+
+__all__ = ["document_fields"]
+
+_LARGEST_YUAN = int(MAX_MONEY) - 1
+MONEY: dict[str, Any] = {
+    "description": "Yuan, exact to the fen: an integer, or a decimal string with at most two places; below 10^16.",
+    "oneOf": [
+        {"type": "integer", "minimum": 0, "maximum": _LARGEST_YUAN},
+        {"type": "string", "pattern": r"^[0-9]{1,16}(\.[0-9]{1,2})?$", "example": "1234.56"},
+    ],
+}
+
+
+def _properties(self: Any, field: fields.Field, ret: dict[str, Any], **kwargs: Any) -> dict[str, Any]:  # type: ignore[type-arg]
+    choices = field.metadata.get("rulebook")
+    if choices == "city":  # the rulebook's cities and rule ids, so a generated client sends only those
+        return {"enum": sorted(default_rulebook().cities)}
+    if choices == "rule":
+        return {"enum": sorted(default_rulebook().rules)}
+    nullable_ref = [part for part in ret.get("anyOf", ()) if "$ref" in part]
+    if isinstance(field, fields.Nested) and field.allow_none and nullable_ref:
+        # apispec writes anyOf [any object, $ref] for OpenAPI 3.0, which admits any object at all.
+        del ret["anyOf"]
+        return {"allOf": nullable_ref, "nullable": True}
+    if isinstance(field, Money):
+        return dict(MONEY)
+    if isinstance(field, Count):
+        return {"type": "integer", "minimum": field.minimum, "maximum": field.maximum}
+    if isinstance(field, StrictBool):
+        return {"type": "boolean"}
+    return {}
+
+
+def document_fields(spec: APISpec) -> None:
+    """Teach ``spec``'s marshmallow plugin the engine's field types; call before registering blueprints."""
+    plugin = next(p for p in spec.plugins if hasattr(p, "converter"))
+    plugin.converter.add_attribute_function(_properties)
