@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, Response, g, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
-from eligibility import default_rulebook
+from eligibility import default_rulebook, load_rulebook
 
 from .db import Database
 from .errors import ServiceApi, register_error_handlers
@@ -37,6 +37,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         RATE_LIMIT_PER_KEY=os.environ.get("RATE_LIMIT_PER_KEY", "1200/minute"),
         RATE_LIMIT_PER_ADDRESS=os.environ.get("RATE_LIMIT_PER_ADDRESS", "3000/minute"),
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        RULES_DIR=os.environ.get("RULES_DIR") or None,
         API_TITLE="Subsidy eligibility calculator",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",
@@ -51,13 +52,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     if test_config is not None:
         app.config.from_mapping(test_config)
-    default_rulebook()  # refuse to start on a broken rulebook
+    # Loaded once, here: a broken rule file refuses the start (RuleFileError naming file and line),
+    # and the files are never read again while the service runs, so editing them cannot break it.
+    rules_dir = app.config["RULES_DIR"]
+    app.extensions["rulebook"] = load_rulebook(rules_dir) if rules_dir else default_rulebook()
     app.extensions["database"] = Database.connect(app.config["DATABASE_URL"])
 
     init_limits(app)
     api = ServiceApi(app)
     app.extensions["service_api"] = api
-    document_fields(api.spec)
+    document_fields(api.spec, app.extensions["rulebook"])
     limiter.exempt(health.blp)  # monitoring must see the service even while a client is throttled
     for module in (estimates, comparisons, catalogue, coverage, companies, health):
         api.register_blueprint(module.blp)

@@ -6,7 +6,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import click
+from flask import Flask
 from sqlalchemy.orm import Session
+
+from eligibility import RuleFileError
 
 from eligibility.cli import main
 
@@ -17,6 +20,14 @@ from .keys import create_key, list_keys, revoke_key
 __all__ = ["main"]
 
 
+def _app() -> Flask:
+    """The service, or a one-line error naming the rule file and line that stops it from starting."""
+    try:
+        return create_app()
+    except RuleFileError as exc:
+        raise click.ClickException(f"the service cannot start: the rulebook does not load: {exc}") from None
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -25,7 +36,7 @@ def serve(host: str, port: int, workers: int) -> None:
     """Migrate the database, then serve the JSON API with gunicorn."""
     from gunicorn.app.base import BaseApplication
 
-    app = create_app()
+    app = _app()
     migrate(app.config["DATABASE_URL"])
 
     class Server(BaseApplication):  # type: ignore[misc]
@@ -49,7 +60,7 @@ def keys() -> None:
 @contextmanager
 def _key_session() -> Iterator[Session]:
     """A database session for the key commands, on the migrated database DATABASE_URL names."""
-    app = create_app()
+    app = _app()
     migrate(app.config["DATABASE_URL"])
     with app.app_context():
         session = app.extensions["database"].sessions()

@@ -99,4 +99,4 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return app.extensions["service_api"].handle_http_exception(error)  # type: ignore[no-any-return]
         log.exception("unhandled error")
-        return error_response(500, InternalServerError.name, _MESSAGES[500])
+        return error_response(500, InternalServerError().name, _MESSAGES[500])

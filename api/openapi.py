@@ -11,7 +11,7 @@ from typing import Any
 from apispec import APISpec
 from marshmallow import fields
 
-from eligibility.engine import default_rulebook
+from eligibility.model import Rulebook
 from eligibility.money import MAX_MONEY
 from eligibility.profile import Count, Money, StrictBool
 
@@ -27,12 +27,12 @@ MONEY: dict[str, Any] = {
 }
 
 
-def _properties(self: Any, field: fields.Field, ret: dict[str, Any], **kwargs: Any) -> dict[str, Any]:  # type: ignore[type-arg]
+def _properties(book: Rulebook, field: fields.Field, ret: dict[str, Any]) -> dict[str, Any]:  # type: ignore[type-arg]
     choices = field.metadata.get("rulebook")
     if choices == "city":  # the rulebook's cities and rule ids, so a generated client sends only those
-        return {"enum": sorted(default_rulebook().cities)}
+        return {"enum": sorted(book.cities)}
     if choices == "rule":
-        return {"enum": sorted(default_rulebook().rules)}
+        return {"enum": sorted(book.rules)}
     nullable_ref = [part for part in ret.get("anyOf", ()) if "$ref" in part]
     if isinstance(field, fields.Nested) and field.allow_none and nullable_ref:
         # apispec writes anyOf [any object, $ref] for OpenAPI 3.0, which admits any object at all.
@@ -47,7 +47,14 @@ def _properties(self: Any, field: fields.Field, ret: dict[str, Any], **kwargs: A
     return {}
 
 
-def document_fields(spec: APISpec) -> None:
-    """Teach ``spec``'s marshmallow plugin the engine's field types; call before registering blueprints."""
+def document_fields(spec: APISpec, book: Rulebook) -> None:
+    """Teach ``spec``'s marshmallow plugin the engine's field types and ``book``'s cities and rule ids.
+
+    Call before registering blueprints.
+    """
+
+    def properties(_converter: Any, field: fields.Field, ret: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:  # type: ignore[type-arg]
+        return _properties(book, field, ret)
+
     plugin = next(p for p in spec.plugins if hasattr(p, "converter"))
-    plugin.converter.add_attribute_function(_properties)
+    plugin.converter.add_attribute_function(properties)

@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 from webargs.flaskparser import FlaskParser, is_json_request
 
 from eligibility import InputError
+from eligibility.model import Rulebook
 from eligibility.jsonio import dumps, loads
 from eligibility.text import localize
 
-__all__ = ["ServiceBlueprint", "db_session", "json_reply", "render"]
+__all__ = ["ServiceBlueprint", "db_session", "json_reply", "render", "rulebook"]
 
 
 class StrictParser(FlaskParser):
@@ -34,6 +35,12 @@ class ServiceBlueprint(Blueprint):  # type: ignore[misc]
     """A flask-smorest Blueprint using the strict body parser."""
 
     ARGUMENTS_PARSER = StrictParser()
+
+
+def rulebook() -> Rulebook:
+    """The rulebook this service loaded when it started (it never changes while the service runs)."""
+    book: Rulebook = current_app.extensions["rulebook"]
+    return book
 
 
 def db_session() -> Session:

@@ -20,6 +20,7 @@ from .engine import default_rulebook, evaluate
 from .errors import EligibilityError, InputError, RuleFileError
 from .jsonio import dumps, loads
 from .loader import DEFAULT_RULES_DIR
+from .model import Rulebook
 from .planner import parse_plan, plan_cities
 from .report import comparison_table, coverage_table, plan_table, estimate_table, rulebook_data, rulebook_table, screening_table
 
@@ -200,13 +201,13 @@ def screen(source: Path, city: str, as_of: str, target: Path, keep: tuple[str, .
 DEFAULT_RUNS = DEFAULT_RULES_DIR.parent / "build" / "rule-coverage.json"
 
 
-def load_coverage(runs: Path = DEFAULT_RUNS) -> dict[str, Any]:
-    """The coverage report of the last scenario run recorded in ``runs``."""
+def load_coverage(runs: Path = DEFAULT_RUNS, rulebook: Rulebook | None = None) -> dict[str, Any]:
+    """The coverage report of the last scenario run recorded in ``runs``, over ``rulebook`` (default: shipped)."""
     try:
         data = loads(runs.read_bytes(), field="RUNS")
     except OSError:
         raise FileNotFoundError(f"no scenario run recorded at {runs}; run the scenarios first (make test)") from None
-    return coverage_report(default_rulebook(), data)
+    return coverage_report(rulebook or default_rulebook(), data)
 
 
 @main.command()

@@ -9,12 +9,11 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import abort
 
-from eligibility import default_rulebook
 from eligibility.loader import DEFAULT_RULES_DIR
 from eligibility.report import document_data, rule_data
 
 from ..schemas import DocumentSchema, DocumentSummarySchema, RuleSchema, RuleSummarySchema
-from ..web import ServiceBlueprint, json_reply, render
+from ..web import ServiceBlueprint, json_reply, render, rulebook
 
 blp = ServiceBlueprint("catalogue", __name__, url_prefix="/api/v1", description="Documents and rules of the rulebook.")
 
@@ -47,7 +46,7 @@ class Documents(MethodView):
     def get(self) -> Any:
         """List the policy documents, their windows and how much of each is encoded"""
         result = []
-        for document in default_rulebook().documents:
+        for document in rulebook().documents:
             data = document_data(document)
             inventory = {k: v for k, v in data["inventory"].items() if k != "entries"}
             result.append({k: data[k] for k in ("id", "city", "number", "title", "status", "in_force")} | {"inventory": inventory})
@@ -59,7 +58,7 @@ class DocumentById(MethodView):
     @blp.response(200, DocumentSchema)
     def get(self, document_id: str) -> Any:
         """A document: metadata, in-force window, clause inventory, rules and superseded variants"""
-        document = next((d for d in default_rulebook().documents if d.id == document_id), None)
+        document = next((d for d in rulebook().documents if d.id == document_id), None)
         if document is None:
             abort(404, message=f"No document {document_id}.")
         return json_reply(render(document_data(document)))
@@ -74,7 +73,7 @@ class Rules(MethodView):
             render(
                 [
                     {"id": r.id, "document": r.document, "title": r.title.as_dict(), "kind": r.kind, "monetary": r.monetary, "form": r.award.form}
-                    for r in default_rulebook().rules.values()
+                    for r in rulebook().rules.values()
                 ]
             )
         )
@@ -85,7 +84,7 @@ class RuleById(MethodView):
     @blp.response(200, RuleSchema)
     def get(self, rule_id: str) -> Any:
         """A rule as data, with its quote and the number of scenarios that prove it"""
-        book = default_rulebook()
+        book = rulebook()
         rule = book.rules.get(rule_id)
         if rule is None:
             abort(404, message=f"No rule {rule_id}.")

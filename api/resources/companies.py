@@ -10,13 +10,13 @@ from flask_smorest import abort
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eligibility import InputError, default_rulebook, evaluate, parse_profile
+from eligibility import InputError, evaluate, parse_profile
 from eligibility.profile import ProfileSchema
 
 from ..keys import request_key
 from ..models import ApiKey, Company, StoredEstimate
 from ..schemas import CompanyEstimateRequestSchema, CompanyRequestSchema, CompanySchema, EstimateSchema, EstimateSummarySchema
-from ..web import ServiceBlueprint, db_session, json_reply
+from ..web import ServiceBlueprint, db_session, json_reply, rulebook
 from .estimates import store_estimate, summary
 
 blp = ServiceBlueprint("companies", __name__, url_prefix="/api/v1", description="Saved company profiles and their estimate history (API key required).")
@@ -26,7 +26,7 @@ _PROFILE = ProfileSchema()
 
 def _check(body: dict[str, Any]) -> str:
     """Validate the company's city and profile against the rulebook; the profile as JSON text."""
-    book = default_rulebook()
+    book = rulebook()
     errors: dict[str, list[str]] = {}
     if body["city"] not in book.cities:
         errors["city"] = [f"Unknown city '{body['city']}'; use one of: {', '.join(sorted(book.cities))}."]
@@ -135,5 +135,5 @@ class CompanyEstimates(MethodView):
         session = db_session()
         key = _key(session)
         company = _own(session, key, company_id)
-        result = evaluate(json.loads(company.profile), company.city, body.get("as_of"), company.district)
+        result = evaluate(json.loads(company.profile), company.city, body.get("as_of"), company.district, rulebook=rulebook())
         return json_reply(store_estimate(session, key, result, company.id))

@@ -12,7 +12,7 @@ from eligibility.compare import compare
 from eligibility.planner import parse_plan, plan_cities
 
 from ..schemas import ComparisonRequestSchema, ComparisonSchema
-from ..web import ServiceBlueprint, json_reply, render
+from ..web import ServiceBlueprint, json_reply, render, rulebook
 
 blp = ServiceBlueprint("comparisons", __name__, url_prefix="/api/v1", description="Compare cities for a relocation.")
 
@@ -23,7 +23,7 @@ def _planned(body: dict[str, Any]) -> dict[str, Any]:
     if body.get("as_of") is not None:
         raise InputError.single("as_of", "A plan is evaluated each year on as_of_month_day; leave as_of out.")
     plan = parse_plan(body)
-    return plan_cities(body["profile"], body["cities"], plan, body.get("districts"))
+    return plan_cities(body["profile"], body["cities"], plan, body.get("districts"), rulebook=rulebook())
 
 
 @blp.route("/comparisons")
@@ -40,7 +40,7 @@ class Comparisons(MethodView):
         """
         if any(name in body for name in PLAN_FIELDS):
             return json_reply(render(_planned(body)))
-        result = compare(body["profile"], body["cities"], body.get("as_of"), body.get("districts"))
+        result = compare(body["profile"], body["cities"], body.get("as_of"), body.get("districts"), rulebook=rulebook())
         return json_reply(render(result))
 
 

@@ -11,7 +11,7 @@ from flask_smorest import abort
 from eligibility.cli import DEFAULT_RUNS, load_coverage
 
 from ..schemas import CoverageSchema
-from ..web import ServiceBlueprint, json_reply, render
+from ..web import ServiceBlueprint, json_reply, render, rulebook
 
 blp = ServiceBlueprint("coverage", __name__, url_prefix="/api/v1", description="Rule coverage for policy officers.")
 
@@ -27,7 +27,7 @@ class Coverage(MethodView):
         """
         runs = Path(current_app.config.get("COVERAGE_RUNS") or DEFAULT_RUNS)
         try:
-            report = load_coverage(runs)
+            report = load_coverage(runs, rulebook())
         except FileNotFoundError:
             abort(404, message="No scenario run has been recorded yet; run the scenarios (make test) first.")
         return json_reply(render(report))

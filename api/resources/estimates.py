@@ -17,7 +17,7 @@ from eligibility.profile import profile_from_loaded
 from ..keys import request_key
 from ..models import ApiKey, StoredEstimate
 from ..schemas import EstimateRequestSchema, EstimateSchema
-from ..web import ServiceBlueprint, db_session, json_reply, render
+from ..web import ServiceBlueprint, db_session, json_reply, render, rulebook
 
 blp = ServiceBlueprint("estimates", __name__, url_prefix="/api/v1", description="Award estimates for one company in one city.")
 
@@ -57,7 +57,7 @@ class Estimates(MethodView):
         session = db_session()
         key = request_key(session, required=False)
         # The request schema has validated the profile already: build it without a second pass.
-        result = evaluate(profile_from_loaded(body["profile"]), body["city"], body.get("as_of"), body.get("district"))
+        result = evaluate(profile_from_loaded(body["profile"]), body["city"], body.get("as_of"), body.get("district"), rulebook=rulebook())
         if key is None:
             return json_reply(render(result))
         return json_reply(store_estimate(session, key, result))

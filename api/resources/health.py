@@ -7,10 +7,9 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import abort
 
-from eligibility import default_rulebook
 
 from ..schemas import HealthSchema
-from ..web import ServiceBlueprint
+from ..web import ServiceBlueprint, rulebook
 
 blp = ServiceBlueprint("health", __name__, url_prefix="/api/v1", description="Service health.")
 
@@ -22,4 +21,4 @@ class Health(MethodView):
         """Report whether the database is reachable and the rulebook's digest"""
         if not current_app.extensions["database"].reachable():
             abort(503, message="The database is not reachable.")
-        return {"status": "ok", "database": True, "rulebook": {"digest": default_rulebook().digest}}
+        return {"status": "ok", "database": True, "rulebook": {"digest": rulebook().digest}}
