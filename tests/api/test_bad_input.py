@@ -50,10 +50,13 @@ def test_invalid_fields_are_422_naming_the_field(app: Flask, client: FlaskClient
     [
         ('{"city": "wuhan",', 400),
         ('{"city": "wuhan", "profile": {"operating_revenue": NaN}}', 400),
+        ('{"city": "wuhan", "profile": {"operating_revenue": Infinity}}', 400),
+        ('{"city": "wuhan", "profile": {"operating_revenue": -Infinity}}', 400),
         ('{"city": "wuhan", "city": "suzhou", "profile": {}}', 400),
         ("[" * 5000 + "]" * 5000, 400),
         ("", 400),
         ('{"city": "' + "x" * (2 * 1024 * 1024) + '"}', 413),
+        ('{"city": "wuhan", "profile": {}, "name": "' + "名" * (10 * 1024 * 1024 // 3) + '"}', 413),  # a 10 MB string
     ],
 )
 def test_unreadable_bodies_are_refused(app: Flask, client: FlaskClient, alice: dict[str, str], payload: str, status: int) -> None:
