@@ -33,11 +33,10 @@ from rich.table import Table
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from service import ESTIMATE, Service, audit, free_port, new_key  # noqa: E402
+from service import ESTIMATE, LIMITS, Service, audit, free_port, new_key  # noqa: E402
 
 BUILD = HERE.parent / "build" / "bench"
 POSTGRESQL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-LIMITS = {"RATE_LIMIT_PER_ADDRESS": "100000000/minute", "RATE_LIMIT_PER_KEY": "100000000/minute"}
 
 
 @dataclass

@@ -30,13 +30,10 @@ from rich.table import Table
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from service import ESTIMATE, Service, audit, free_port, new_key  # noqa: E402
+from service import ESTIMATE, LIMITS, Service, audit, free_port, new_key  # noqa: E402
 
 BUILD = HERE.parent / "build" / "bench"
 SCRIPT = HERE / "load.lua"
-#: One loopback address sends everything: the address limit (3000/minute by default) is raised so the
-#: limiter still runs on every request but does not refuse this one client.
-LIMITS = {"RATE_LIMIT_PER_ADDRESS": "100000000/minute", "RATE_LIMIT_PER_KEY": "100000000/minute"}
 
 
 def wrk(service: Service, seconds: int, connections: int, key: str = "", acks: Path | None = None) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -127,7 +128,6 @@ class Profile:
 
     facts: Mapping[str, object] = field(default_factory=dict)
     prior_awards: tuple[PriorAward, ...] | None = None
-    _growth: list[tuple[Fraction | None, str | None]] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def get(self, name: str) -> object | None:
         """A given fact's value, or None when it is unknown."""
@@ -135,11 +135,11 @@ class Profile:
 
     def growth(self) -> tuple[Fraction | None, str | None]:
         """Operating revenue growth as an exact fraction, or None with the reason it is unknown."""
-        if not self._growth:  # worked out once: several rules ask
-            self._growth.append(self._work_out_growth())
-        return self._growth[0]
+        return self._growth
 
-    def _work_out_growth(self) -> tuple[Fraction | None, str | None]:
+    @cached_property
+    def _growth(self) -> tuple[Fraction | None, str | None]:
+        """Worked out once per profile: several rules ask."""
         current = self.facts.get("operating_revenue")
         prior = self.facts.get("operating_revenue_prior")
         if current is None or prior is None:
