@@ -1,22 +1,26 @@
-"""Three-valued evaluation of conditions, with a reason for every test.
+"""Three-valued evaluation of conditions, compiled once per rule, explained on demand.
 
 A condition is True, False or None (cannot be settled: a fact it needs is unknown). ``all`` is False
 as soon as one item is False, even when others are unknown; ``any`` is True as soon as one is True.
+
+``compile_condition`` turns a condition tree into a function that settles it and records, in order,
+whether each of its tests held: that record is the explanation. ``explain`` turns the record back
+into reasons (both languages, the value, the threshold, the verdict) and the facts that would settle
+what is still open; it runs only when the explanation is read.
 """
 from __future__ import annotations
 
-import operator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from .coverage import record
 from .facts import FACTS
 from .model import AllOf, AnyOf, Condition, Leaf, Not, Text
 from .profile import Profile
 from .text import fact_label, json_value, requirement, value_text, verdict
 
-__all__ = ["Check", "FactContext", "check"]
+__all__ = ["Compiled", "Explanation", "FactContext", "Known", "compile_condition", "explain", "leaves"]
 
 
 @dataclass(frozen=True)
@@ -32,18 +36,31 @@ _NOT_POSITIVE = Text(
     "上年营业收入为零或负数，无法计算增速",
     "last year's operating revenue is zero or less, so growth cannot be computed",
 )
+_GROWTH = "operating_revenue_growth"
+_PAID = "paid_before"
 
 
-@dataclass(frozen=True)
 class FactContext:
     """Resolves given and derived facts for one rule of one estimate."""
 
-    profile: Profile
-    rule: str
-    year: int
+    __slots__ = ("profile", "rule", "year")
+
+    def __init__(self, profile: Profile, rule: str, year: int) -> None:
+        self.profile = profile
+        self.rule = rule
+        self.year = year
+
+    def value(self, name: str) -> object | None:
+        """The fact's value, None when unknown: what evaluation needs, and nothing more."""
+        if name == _GROWTH:
+            return self.profile.growth()[0]
+        if name == _PAID:
+            return self.profile.paid_before(self.rule, self.year)
+        return self.profile.facts.get(name)
 
     def get(self, name: str) -> Known:
-        if name == "operating_revenue_growth":
+        """The fact's value, or which facts would settle it and why it is unknown."""
+        if name == _GROWTH:
             growth, reason = self.profile.growth()
             if growth is not None:
                 return Known(growth)
@@ -51,40 +68,100 @@ class FactContext:
                 return Known(None, why_unknown=_NOT_POSITIVE)
             missing = tuple(n for n in FACTS[name].derived_from if self.profile.get(n) is None)
             return Known(None, missing)
-        if name == "paid_before":
+        if name == _PAID:
             paid = self.profile.paid_before(self.rule, self.year)
             return Known(paid) if paid is not None else Known(None, ("prior_awards",))
         value = self.profile.get(name)
         return Known(value) if value is not None else Known(None, (name,))
 
 
-@dataclass
-class Check:
-    """The result of a condition: whether it held, why, and which facts would settle it."""
+#: A compiled condition: given facts by ``get``, derived ones by ``derive``; gives whether the
+#: condition held and, in ``leaves`` order, whether each test held.
+Compiled = Callable[[Callable[[str], object], Callable[[str], object]], tuple[bool | None, tuple[bool | None, ...]]]
 
-    held: bool | None
-    reasons: list[dict[str, object]] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-
-
-_ORDER = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
+_DERIVED = frozenset(name for name, fact in FACTS.items() if fact.derived) | {_PAID}
+# Decimal, int and Fraction compare exactly with one another (Decimal converts a Fraction exactly).
+_INFIX = {"eq": "==", "ne": "!=", "gt": ">", "ge": ">=", "lt": "<", "le": "<=", "in": "in", "not_in": "not in"}
 
 
-def _compare(op: str, value: object, operand: object) -> bool:
-    if op == "in":
-        assert isinstance(operand, tuple)
-        return value in operand
-    if op == "not_in":
-        assert isinstance(operand, tuple)
-        return value not in operand
-    if op == "eq":
-        return value == operand
-    if op == "ne":
-        return value != operand
-    # Decimal, int and Fraction compare exactly with one another (Decimal converts a Fraction exactly).
-    assert isinstance(value, (Decimal, Fraction, int)) and isinstance(operand, (Decimal, Fraction, int))
-    return bool(_ORDER[op](value, operand))
+class _Source:
+    """Python source for one condition tree: a line per test, one expression per group."""
 
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.constants: dict[str, object] = {}
+        self.tests: list[str] = []
+
+    def constant(self, value: object) -> str:
+        name = f"k{len(self.constants)}"
+        self.constants[name] = frozenset(value) if isinstance(value, tuple) else value
+        return name
+
+    def emit(self, condition: Condition) -> str:
+        """Lines settling ``condition``; returns the variable holding its verdict."""
+        if isinstance(condition, Leaf):
+            held = f"h{len(self.tests)}"
+            self.tests.append(held)
+            reader = "derive" if condition.fact in _DERIVED else "get"
+            self.lines.append(f"v = {reader}({condition.fact!r})")
+            if condition.op in ("known", "unknown"):
+                self.lines.append(f"{held} = v is {'not ' if condition.op == 'known' else ''}None")
+            else:
+                operand = condition.operand
+                assert condition.op in ("eq", "ne", "in", "not_in") or (isinstance(operand, (Decimal, Fraction, int)) and not isinstance(operand, bool))
+                self.lines.append(f"{held} = None if v is None else v {_INFIX[condition.op]} {self.constant(operand)}")
+            return held
+        if isinstance(condition, Not):
+            inner = self.emit(condition.item)
+            return f"(None if {inner} is None else not {inner})"
+        parts = [self.emit(item) for item in condition.items]
+        held = f"g{len(self.lines)}"
+        decisive, other = ("True", "False") if isinstance(condition, AnyOf) else ("False", "True")
+        self.lines.append(
+            f"{held} = {decisive} if {' or '.join(f'{p} is {decisive}' for p in parts)} else "
+            f"None if {' or '.join(f'{p} is None' for p in parts)} else {other}"
+        )
+        return held
+
+
+def compile_condition(condition: Condition) -> Compiled:
+    """A function settling ``condition``, generated once per rule as straight-line Python.
+
+    Every test is evaluated (none is skipped once the outcome is known), so every test has a verdict
+    to explain. The tests are exactly those of the rule file: comparisons with its operands, three-valued.
+    """
+    source = _Source()
+    result = source.emit(condition)
+    body = "\n    ".join(source.lines)
+    code = f"def settle(get, derive):\n    {body}\n    return {result}, ({', '.join(source.tests)},)\n"
+    namespace: dict[str, object] = dict(source.constants)
+    exec(compile(code, f"<conditions of {getattr(condition, 'path', '?')}>", "exec"), namespace)  # noqa: S102 - code generated from validated rule data
+    settle = namespace["settle"]
+    assert callable(settle)
+    return settle
+
+
+def leaves(condition: Condition) -> Iterator[Leaf]:
+    """The condition's tests in the order a compiled condition records them."""
+    if isinstance(condition, Leaf):
+        yield condition
+    elif isinstance(condition, Not):
+        yield from leaves(condition.item)
+    else:
+        assert isinstance(condition, (AllOf, AnyOf))
+        for item in condition.items:
+            yield from leaves(item)
+
+
+def _all(held: list[bool | None]) -> bool | None:
+    return False if False in held else (None if None in held else True)
+
+
+def _any(held: list[bool | None]) -> bool | None:
+    return True if True in held else (None if None in held else False)
+
+
+# -- explanations ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class _Words:
@@ -98,6 +175,8 @@ class _Words:
 _WORDS: dict[int, tuple[Leaf, _Words]] = {}
 _UNKNOWN = Text("未知", "unknown")
 _VERDICTS = {value: Text(v.zh, f"{v.en[0].upper()}{v.en[1:]}") for value, v in ((True, verdict(True)), (False, verdict(False)), (None, verdict(None)))}
+_NOT_NOTE = Text("以下条件须不成立", "the following must not hold")
+_ANY_NOTE = Text("以下条件至少一项成立", "at least one of the following must hold")
 
 
 def _words(leaf: Leaf) -> _Words:
@@ -116,16 +195,19 @@ def _words(leaf: Leaf) -> _Words:
     return words
 
 
-def _leaf(leaf: Leaf, facts: FactContext) -> Check:
+@dataclass
+class Explanation:
+    """What a condition's trace says: whether it held, why, and which facts would settle it."""
+
+    held: bool | None
+    reasons: list[dict[str, object]]
+    missing: list[str]
+
+
+def _explain_leaf(leaf: Leaf, facts: FactContext, held: bool | None) -> Explanation:
     known = facts.get(leaf.fact)
     words = _words(leaf)
     value = known.value
-    if leaf.op in ("known", "unknown"):
-        held: bool | None = (value is not None) == (leaf.op == "known")
-    elif value is None:
-        held = None
-    else:
-        held = _compare(leaf.op, value, leaf.operand)
     if value is not None:
         shown = value_text(leaf.fact, value)
     elif known.why_unknown is not None:
@@ -145,42 +227,34 @@ def _leaf(leaf: Leaf, facts: FactContext) -> Check:
             "en": f"{words.label.en}: {shown.en}; required: {words.need.en}. {said.en}.",
         },
     }
-    record(facts.rule, f"{leaf.path}={'unknown' if held is None else 'met' if held else 'not_met'}")
-    return Check(held, [reason], list(known.missing) if held is None else [])
+    return Explanation(held, [reason], list(known.missing) if held is None else [])
 
 
-def check(condition: Condition, facts: FactContext) -> Check:
-    """Evaluate a condition tree three-valuedly, collecting reasons and settling facts."""
+def _explain(condition: Condition, facts: FactContext, trace: Iterator[bool | None]) -> Explanation:
     if isinstance(condition, Leaf):
-        return _leaf(condition, facts)
+        return _explain_leaf(condition, facts, next(trace))
     if isinstance(condition, Not):
-        inner = check(condition.item, facts)
+        inner = _explain(condition.item, facts, trace)
         held = None if inner.held is None else not inner.held
-        note: dict[str, object] = {
-            "condition": condition.path,
-            "operator": "not",
-            "held": held,
-            "text": Text("以下条件须不成立", "the following must not hold").as_dict(),
-        }
-        return Check(held, [note, *inner.reasons], inner.missing)
-    parts = [check(item, facts) for item in condition.items]
+        note: dict[str, object] = {"condition": condition.path, "operator": "not", "held": held, "text": _NOT_NOTE.as_dict()}
+        return Explanation(held, [note, *inner.reasons], inner.missing)
+    parts = [_explain(item, facts, trace) for item in condition.items]
     values = [p.held for p in parts]
     reasons = [r for p in parts for r in p.reasons]
     if isinstance(condition, AnyOf):
-        held = True if True in values else (None if None in values else False)
-        any_note: dict[str, object] = {
-            "condition": condition.path,
-            "operator": "any",
-            "held": held,
-            "text": Text("以下条件至少一项成立", "at least one of the following must hold").as_dict(),
-        }
+        held = _any(values)
+        any_note: dict[str, object] = {"condition": condition.path, "operator": "any", "held": held, "text": _ANY_NOTE.as_dict()}
         reasons = [any_note, *reasons]
     else:
-        assert isinstance(condition, AllOf)
-        held = False if False in values else (None if None in values else True)
+        held = _all(values)
     missing: list[str] = []
     if held is None:
         for part in parts:
             if part.held is None:
                 missing.extend(m for m in part.missing if m not in missing)
-    return Check(held, reasons, missing)
+    return Explanation(held, reasons, missing)
+
+
+def explain(condition: Condition, facts: FactContext, trace: tuple[bool | None, ...]) -> Explanation:
+    """The reasons and settling facts recorded in ``trace`` by ``compile_condition(condition)``."""
+    return _explain(condition, facts, iter(trace))

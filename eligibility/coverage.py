@@ -15,7 +15,7 @@ from typing import Any
 
 from .model import AllOf, AnyOf, Condition, Document, Leaf, Not, Rule, Rulebook
 
-__all__ = ["Recorder", "branches", "coverage_report", "record", "recording"]
+__all__ = ["Recorder", "branches", "coverage_report", "record", "recording", "recording_active"]
 
 
 @dataclass
@@ -38,6 +38,11 @@ def recording(scenario: str) -> Iterator[Recorder]:
         yield recorder
     finally:
         _current.reset(token)
+
+
+def recording_active() -> bool:
+    """Whether a recording is active (the engine then reports the branches each decision took)."""
+    return _current.get() is not None
 
 
 def record(rule: str, branch: str) -> None:

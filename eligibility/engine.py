@@ -1,22 +1,24 @@
-"""``evaluate``: a company profile, a city and a date in; every applicable rule's outcome out.
+"""``estimate`` and ``evaluate``: a company profile, a city and a date in; every applicable rule's outcome out.
 
-The result is plain data (dicts, lists, strings, booleans): money as decimal strings exact to the
-fen, text in Chinese and English, and for every rule the reasons, the calculation, who pays and
-which facts would settle what is still open.
+Each city's rules are compiled once (their conditions into straight-line Python, see
+``conditions.compile_condition``); an estimate then decides every rule, records which test held and
+which calculation step applied, and sums the totals and each payer's share, exact to the fen.
+``Estimate.as_dict`` (and ``evaluate``, which returns it) writes that record out as plain data:
+money as decimal strings, text in Chinese and English, and for every rule the reasons, the
+calculation, who pays and which facts would settle what is still open.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from .awards import Amount, calculate
-from .conditions import FactContext, check
-from .coverage import record
+from .awards import NOTHING, Amount, Calculation, calculate
+from .conditions import Compiled, Explanation, FactContext, compile_condition, explain, leaves
+from .coverage import record, recording_active as recording
 from .errors import InputError
 from .facts import FACTS
 from .loader import load_rulebook
@@ -24,7 +26,7 @@ from .model import Document, Rule, Rulebook, Text
 from .money import ZERO, format_money, format_money_text, split_by_shares
 from .profile import Profile, collect_profile
 
-__all__ = ["default_rulebook", "evaluate", "parse_as_of"]
+__all__ = ["Estimate", "default_rulebook", "estimate", "evaluate", "parse_as_of"]
 
 STATUSES = ("eligible", "ineligible", "undetermined", "not_in_force")
 _FACT_ORDER = [name for name, fact in FACTS.items() if not fact.derived] + ["prior_awards"]
@@ -48,16 +50,80 @@ def parse_as_of(value: object, field_name: str = "as_of") -> date:
     raise InputError.single(field_name, "Must be a date written YYYY-MM-DD, e.g. 2022-06-30.")
 
 
-@dataclass
-class _Outcome:
-    rule: Rule
-    document: Document
+class _Decision(NamedTuple):
+    """What an estimate decides for one rule, and the record that explains it."""
+
     status: str
     amount: Amount | None
-    reasons: list[dict[str, object]] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    steps: list[dict[str, object]] = field(default_factory=list)
-    stacking: dict[str, object] | None = None
+    held: bool | None = None
+    trace: tuple[bool | None, ...] | None = None
+    calc: Calculation | None = None
+
+
+_OFF_MONEY = _Decision("not_in_force", NOTHING)
+_OFF_OTHER = _Decision("not_in_force", None)
+
+
+class _Outcome:
+    """One rule's decision, turned into words when read."""
+
+    __slots__ = ("amount", "as_of", "calc", "document", "held", "profile", "rule", "stacking", "status", "trace", "_explained")
+
+    def __init__(self, rule: Rule, document: Document, decision: _Decision, stacking: dict[str, object] | None, profile: Profile, as_of: date) -> None:
+        self.rule = rule
+        self.document = document
+        self.status, self.amount, self.held, self.trace, self.calc = decision
+        self.stacking = stacking
+        self.profile = profile
+        self.as_of = as_of
+        self._explained: Explanation | None = None
+
+    def _explanation(self) -> Explanation:
+        if self._explained is None:
+            assert self.trace is not None
+            self._explained = explain(self.rule.conditions, FactContext(self.profile, self.rule.id, self.as_of.year), self.trace)
+        return self._explained
+
+    @property
+    def reasons(self) -> list[dict[str, object]]:
+        """Every test of the rule's conditions: value, threshold, verdict, in both languages."""
+        if self.status == "not_in_force":
+            return [_window_reason(self.document, self.as_of)]
+        return self._explanation().reasons
+
+    @property
+    def missing(self) -> list[str]:
+        """The facts that would settle the status or narrow the amount."""
+        if self.status == "not_in_force" or self.held is False:
+            return []
+        if self.calc is None:
+            return list(self._explanation().missing)
+        if self.status == "ineligible" or (self.held and self.calc.amount.exact):
+            return []
+        missing = list(self._explanation().missing)
+        return missing + [m for m in self.calc.missing if m not in missing]
+
+    @property
+    def steps(self) -> list[dict[str, object]]:
+        """How the amount was reached, step by step."""
+        return [] if self.calc is None else self.calc.explained()
+
+
+def _branches(rule: Rule, document: Document, decision: _Decision, as_of: date) -> Iterator[str]:
+    """The rule's branches a decision took, for rule coverage."""
+    if decision.status == "not_in_force":
+        yield "window=before" if as_of < document.in_force_from else "window=after"
+        return
+    for index, _variant in enumerate(rule.variants):
+        yield f"variants[{index}]=not_applied"  # superseded wording: recorded, never evaluated
+    assert decision.trace is not None
+    for leaf, held in zip(leaves(rule.conditions), decision.trace):
+        yield f"{leaf.path}={'unknown' if held is None else 'met' if held else 'not_met'}"
+    if decision.calc is not None:
+        yield from (step.branch for step in decision.calc.steps if step.branch is not None)
+    yield f"status={decision.status}"
+    if decision.amount is not None and decision.amount.low > 0 and len(rule.payers) > 1:
+        yield "payers=split"
 
 
 def _window_text(document: Document) -> Text:
@@ -67,94 +133,155 @@ def _window_text(document: Document) -> Text:
     return Text(f"自{document.in_force_from.isoformat()}起", f"from {document.in_force_from.isoformat()}, with no end date")
 
 
-def _evaluate_rule(rule: Rule, document: Document, profile: Profile, as_of: date) -> _Outcome:
-    if not document.in_force_on(as_of):
-        record(rule.id, "window=before" if as_of < document.in_force_from else "window=after")
-        window = _window_text(document)
-        reason = {
-            "condition": "in_force",
-            "operator": "in_force",
-            "threshold": {"from": document.in_force_from.isoformat(), "to": document.in_force_to.isoformat() if document.in_force_to else None},
-            "value": as_of.isoformat(),
-            "held": False,
-            "text": Text(
-                f"{document.number}的有效期为{window.zh}，{as_of.isoformat()}不在有效期内。",
-                f"{document.number} is in force {window.en}; {as_of.isoformat()} is outside that window.",
-            ).as_dict(),
-        }
-        return _Outcome(rule, document, "not_in_force", Amount(ZERO, ZERO) if rule.monetary else None, [reason])
-    facts = FactContext(profile, rule.id, as_of.year)
-    for index, _variant in enumerate(rule.variants):
-        record(rule.id, f"variants[{index}]=not_applied")  # superseded wording: recorded, never evaluated
-    result = check(rule.conditions, facts)
-    outcome = _decide(rule, document, facts, result)
-    record(rule.id, f"status={outcome.status}")
-    if outcome.amount is not None and outcome.amount.low > 0 and len(rule.payers) > 1:
-        record(rule.id, "payers=split")
-    return outcome
+def _window_reason(document: Document, as_of: date) -> dict[str, object]:
+    window = _window_text(document)
+    return {
+        "condition": "in_force",
+        "operator": "in_force",
+        "threshold": {"from": document.in_force_from.isoformat(), "to": document.in_force_to.isoformat() if document.in_force_to else None},
+        "value": as_of.isoformat(),
+        "held": False,
+        "text": Text(
+            f"{document.number}的有效期为{window.zh}，{as_of.isoformat()}不在有效期内。",
+            f"{document.number} is in force {window.en}; {as_of.isoformat()} is outside that window.",
+        ).as_dict(),
+    }
 
 
-def _decide(rule: Rule, document: Document, facts: FactContext, result: Any) -> _Outcome:
-    if result.held is False:
-        return _Outcome(rule, document, "ineligible", Amount(ZERO, ZERO) if rule.monetary else None, result.reasons)
-    status = "eligible" if result.held else "undetermined"
-    if not rule.monetary:
-        return _Outcome(rule, document, status, None, result.reasons, result.missing)
-    calc = calculate(rule, facts)
-    missing = list(result.missing) + [m for m in calc.missing if m not in result.missing]
-    amount = calc.amount if result.held else Amount(ZERO, calc.amount.high)
+# -- a city's rules, compiled once ------------------------------------------------------------------
+
+class _Entry(NamedTuple):
+    rule: Rule
+    document: int  # index into _Plan.documents
+    settle: Compiled
+    monetary: bool
+    derives: bool  # reads a derived fact (growth, what the rule paid before)
+    payers: tuple[str, ...]
+    shares: tuple[Fraction, ...]
+
+
+class _Plan(NamedTuple):
+    """A city's rules in order, each with its document and its compiled conditions.
+
+    ``summed`` are the monetary rules whose amounts simply add up; each of ``stacked`` is a kind of
+    award whose documents say 就高不重复 (highest only, never twice), with the document that says it.
+    """
+
+    book: Rulebook
+    documents: tuple[Document, ...]
+    entries: tuple[_Entry, ...]
+    summed: tuple[int, ...]
+    stacked: tuple[tuple[tuple[int, ...], Document], ...]
+    payers: tuple[str, ...]
+
+
+_DERIVED = frozenset(name for name, fact in FACTS.items() if fact.derived) | {"paid_before"}
+_PLANS: dict[tuple[int, str], _Plan] = {}
+
+
+def _compile_plan(book: Rulebook, city: str) -> _Plan:
+    documents = book.documents_for(city)
+    entries = tuple(
+        _Entry(
+            rule,
+            index,
+            compile_condition(rule.conditions),
+            rule.monetary,
+            any(leaf.fact in _DERIVED for leaf in leaves(rule.conditions)),
+            tuple(p.payer for p in rule.payers),
+            tuple(p.share for p in rule.payers),
+        )
+        for index, document in enumerate(documents)
+        for rule in document.rules
+    )
+    kinds: dict[str, list[int]] = {}
+    for position, entry in enumerate(entries):
+        if entry.monetary:
+            kinds.setdefault(entry.rule.kind, []).append(position)
+    summed: list[int] = []
+    stacked: list[tuple[tuple[int, ...], Document]] = []
+    for members in kinds.values():
+        basis = [documents[entries[m].document] for m in members if documents[entries[m].document].stacking == "highest_only"]
+        if len(members) < 2 or not basis:
+            summed.extend(members)
+        else:
+            stacked.append((tuple(members), basis[0]))
+    payers = sorted({p for e in entries if e.monetary for p in e.payers}, key=("city", "district").index)
+    return _Plan(book, documents, entries, tuple(sorted(summed)), tuple(stacked), tuple(payers))
+
+
+def _plan(book: Rulebook, city: str) -> _Plan:
+    plan = _PLANS.get((id(book), city))
+    if plan is not None and plan.book is book:
+        return plan
+    plan = _compile_plan(book, city)
+    if len(_PLANS) > 1_000:  # rulebooks loaded again and again (tests): forget the old ones
+        _PLANS.clear()
+    _PLANS[(id(book), city)] = plan
+    return plan
+
+
+def _decide(entry: _Entry, profile: Profile, year: int) -> _Decision:
+    rule = entry.rule
+    facts = FactContext(profile, rule.id, year) if entry.derives else None
+    held, trace = entry.settle(profile.facts.get, facts.value if facts is not None else _no_derived)
+    if held is False:
+        return _Decision("ineligible", NOTHING if entry.monetary else None, held, trace)
+    status = "eligible" if held else "undetermined"
+    if not entry.monetary:
+        return _Decision(status, None, held, trace)
+    calc = calculate(rule, facts or FactContext(profile, rule.id, year))
     if calc.amount.high == ZERO:
         # Every condition that is known holds, yet nothing can be paid (e.g. the tier is already paid).
-        return _Outcome(rule, document, "ineligible", Amount(ZERO, ZERO), result.reasons, [], calc.steps)
-    if result.held and calc.amount.exact:
-        missing = []
-    return _Outcome(rule, document, status, amount, result.reasons, missing, calc.steps)
+        return _Decision("ineligible", NOTHING, held, trace, calc)
+    return _Decision(status, calc.amount if held else Amount(ZERO, calc.amount.high), held, trace, calc)
 
 
-def _apply_stacking(outcomes: list[_Outcome]) -> list[list[_Outcome]]:
-    """Group outcomes for totals; where a document says 就高不重复, pay only the highest of a kind."""
-    groups: dict[str, list[_Outcome]] = {}
-    for outcome in outcomes:
-        if outcome.amount is not None:
-            groups.setdefault(outcome.rule.kind, []).append(outcome)
-    result: list[list[_Outcome]] = []
-    for members in groups.values():
-        stacked = [m for m in members if m.document.stacking == "highest_only"]
-        if len(members) < 2 or not stacked:
-            result.extend([m] for m in members)
-            continue
-        basis = stacked[0].document
-        payable = [m for m in members if m.status == "eligible"]
-        if len(payable) >= 2:
-            winner = max(payable, key=lambda m: (m.amount.low, m.amount.high is None, m.amount.high or ZERO) if m.amount else (ZERO, False, ZERO))
-            for member in payable:
-                if member is winner:
-                    member.stacking = {"rule": basis.stacking, "paid": True, "instead_of": [m.rule.id for m in payable if m is not winner]}
-                    continue
-                member.stacking = {
-                    "rule": basis.stacking,
-                    "paid": False,
-                    "paid_instead": winner.rule.id,
-                    "quote": basis.stacking_quote,
-                    "text": Text(
-                        f"按就高不重复原则，同类奖励只享受较高的{winner.rule.id}，本项不重复支付。",
-                        f"Highest only, never twice (就高不重复): the higher award of the same kind, {winner.rule.id}, is paid instead of this one.",
-                    ).as_dict(),
-                }
-                member.amount = Amount(ZERO, ZERO)
-        result.append(members)
-    return result
+def _no_derived(name: str) -> object:
+    raise AssertionError(f"{name} is derived, but the plan says this rule reads no derived fact")
 
 
-def _group_total(group: list[_Outcome], highest_only: bool) -> Amount:
-    amounts = [m.amount for m in group if m.amount is not None]
-    if not highest_only:
-        total = Amount(ZERO, ZERO)
-        for amount in amounts:
-            total = total + amount
-        return total
+def _stack(
+    members: tuple[int, ...], basis: Document, entries: tuple[_Entry, ...], decisions: list[_Decision], stacking: dict[int, dict[str, object]]
+) -> Amount:
+    """Where a document says 就高不重复, pay only the highest of a kind; the group's total range."""
+    payable = [m for m in members if decisions[m].status == "eligible"]
+    if len(payable) >= 2:
+
+        def size(m: int) -> tuple[Decimal, bool, Decimal]:
+            amount = decisions[m].amount
+            assert amount is not None
+            return (amount.low, amount.high is None, amount.high or ZERO)
+
+        winner = max(payable, key=size)
+        won = entries[winner].rule.id
+        for member in payable:
+            if member == winner:
+                stacking[member] = {"rule": basis.stacking, "paid": True, "instead_of": [entries[m].rule.id for m in payable if m != winner]}
+                continue
+            stacking[member] = {
+                "rule": basis.stacking,
+                "paid": False,
+                "paid_instead": won,
+                "quote": basis.stacking_quote,
+                "text": Text(
+                    f"按就高不重复原则，同类奖励只享受较高的{won}，本项不重复支付。",
+                    f"Highest only, never twice (就高不重复): the higher award of the same kind, {won}, is paid instead of this one.",
+                ).as_dict(),
+            }
+            decisions[member] = decisions[member]._replace(amount=NOTHING)
+    amounts = [a for a in (decisions[m].amount for m in members) if a is not None]
     high = None if any(a.high is None for a in amounts) else max(a.high for a in amounts if a.high is not None)
     return Amount(max(a.low for a in amounts), high)
+
+
+def _parts(amount: Amount, shares: tuple[Fraction, ...]) -> list[tuple[Decimal, Decimal | None]]:
+    """Each payer's (min, max) share of an amount, exact to the fen."""
+    if len(shares) == 1:
+        return [(amount.low, amount.high)]
+    lows = split_by_shares(amount.low, list(shares))
+    highs: list[Decimal | None] = list(split_by_shares(amount.high, list(shares))) if amount.high is not None else [None] * len(shares)
+    return list(zip(lows, highs))
 
 
 def _money_range(amount: Amount) -> dict[str, str | None]:
@@ -173,12 +300,7 @@ def _share_text(share: Fraction) -> str:
     return str(exact.quantize(Decimal("0.000001")).normalize()) if exact != 1 else "1"
 
 
-def _split(outcome: _Outcome, city_name: Text, district: str | None) -> list[dict[str, Any]]:
-    if outcome.amount is None:
-        return []
-    shares = [p.share for p in outcome.rule.payers]
-    lows = split_by_shares(outcome.amount.low, shares)
-    highs = split_by_shares(outcome.amount.high, shares) if outcome.amount.high is not None else [None] * len(shares)
+def _split(outcome: _Outcome, parts: list[tuple[Decimal, Decimal | None]], city_name: Text, district: str | None) -> list[dict[str, Any]]:
     return [
         {
             "payer": p.payer,
@@ -186,7 +308,7 @@ def _split(outcome: _Outcome, city_name: Text, district: str | None) -> list[dic
             "share": _share_text(p.share),
             "amount": {"min": format_money(lo), "max": None if hi is None else format_money(hi)},
         }
-        for p, lo, hi in zip(outcome.rule.payers, lows, highs)
+        for p, (lo, hi) in zip(outcome.rule.payers, parts)
     ]
 
 
@@ -256,15 +378,86 @@ def _check_prior_rules(profile: Profile, rulebook: Rulebook) -> None:
         raise InputError(errors)
 
 
-def evaluate(
+class Estimate:
+    """One company's estimate in one city on one day: every rule's decision, the totals, who pays.
+
+    The figures are worked out when the estimate is made, together with the record of which test
+    held and which calculation step applied; the words that explain them (reasons, calculation
+    steps, summaries, in Chinese and English) are written from that record by ``as_dict``.
+    """
+
+    __slots__ = ("as_of", "city", "decisions", "district", "parts", "payers", "plan", "profile", "stacking", "total")
+
+    def __init__(
+        self,
+        plan: _Plan,
+        city: str,
+        district: str | None,
+        as_of: date,
+        profile: Profile,
+        decisions: list[_Decision],
+        stacking: dict[int, dict[str, object]],
+        parts: list[list[tuple[Decimal, Decimal | None]]],
+        total: Amount,
+        payers: dict[str, Amount],
+    ) -> None:
+        self.plan = plan
+        self.city = city
+        self.district = district
+        self.as_of = as_of
+        self.profile = profile
+        self.decisions = decisions
+        self.stacking = stacking
+        self.parts = parts
+        self.total = total
+        self.payers = payers
+
+    @property
+    def statuses(self) -> dict[str, str]:
+        """Each rule's status, by rule id."""
+        return {e.rule.id: d.status for e, d in zip(self.plan.entries, self.decisions)}
+
+    @property
+    def amounts(self) -> dict[str, Amount | None]:
+        """Each rule's amount range (None for non-monetary support), by rule id."""
+        return {e.rule.id: d.amount for e, d in zip(self.plan.entries, self.decisions)}
+
+    def outcomes(self) -> list[_Outcome]:
+        """Every rule's outcome, ready to be put into words."""
+        documents = self.plan.documents
+        return [
+            _Outcome(entry.rule, documents[entry.document], decision, self.stacking.get(index), self.profile, self.as_of)
+            for index, (entry, decision) in enumerate(zip(self.plan.entries, self.decisions))
+        ]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The estimate as JSON-ready data: money as decimal strings, every text in both languages."""
+        book = self.plan.book
+        city_name, district, day = book.cities[self.city], self.district, self.as_of
+        outcomes = self.outcomes()
+        missing = {m for o in outcomes for m in o.missing}
+        return {
+            "city": self.city,
+            "city_name": city_name.as_dict(),
+            "district": district,
+            "as_of": day.isoformat(),
+            "rulebook": {"digest": book.digest},
+            "total": _money_range(self.total),
+            "payers": [{"payer": payer, "name": _payer_name(payer, city_name, district), "amount": _money_range(amount)} for payer, amount in self.payers.items()],
+            "missing_facts": [name for name in _FACT_ORDER if name in missing],
+            "outcomes": [_outcome_data(o, _split(o, parts, city_name, district), day) for o, parts in zip(outcomes, self.parts)],
+        }
+
+
+def estimate(
     profile: Mapping[str, Any] | Profile,
     city: str,
     as_of: date | str | None = None,
     district: str | None = None,
     *,
     rulebook: Rulebook | None = None,
-) -> dict[str, Any]:
-    """Evaluate every rule of ``city``'s documents and the national ones for ``profile`` on ``as_of``.
+) -> Estimate:
+    """Decide every rule of ``city``'s documents and the national ones for ``profile`` on ``as_of``.
 
     Raises InputError naming the field for an unknown city, a bad date or an invalid profile.
     """
@@ -273,48 +466,68 @@ def evaluate(
     if city not in book.cities:
         errors["city"] = [f"Unknown city '{city}'; use one of: {', '.join(sorted(book.cities))}."]
     day = date.today() if as_of is None else None
-    try:
-        if as_of is not None:
+    if as_of is not None:
+        try:
             day = parse_as_of(as_of)
-    except InputError as exc:
-        errors.update(exc.errors)
+        except InputError as exc:
+            errors.update(exc.errors)
     if district is not None and (not isinstance(district, str) or not district.strip() or len(district) > 64):
         errors["district"] = ["Must be a district name of 1 to 64 characters, e.g. 江汉区."]
     parsed = collect_profile(profile, errors)
     if errors:
         raise InputError(errors)
     assert day is not None
-    _check_prior_rules(parsed, book)
-    city_name = book.cities[city]
-    outcomes = [
-        _evaluate_rule(rule, document, parsed, day)
-        for document in book.documents_for(city)
-        for rule in document.rules
+    if parsed.prior_awards:
+        _check_prior_rules(parsed, book)
+    plan = _plan(book, city)
+    entries, year = plan.entries, day.year
+    in_force = [d.in_force_from <= day and (d.in_force_to is None or day <= d.in_force_to) for d in plan.documents]
+    decisions = [
+        _decide(entry, parsed, year) if in_force[entry.document] else (_OFF_MONEY if entry.monetary else _OFF_OTHER)
+        for entry in entries
     ]
-    groups = _apply_stacking(outcomes)
-    total = Amount(ZERO, ZERO)
-    payers: dict[str, Amount] = {}
-    for group in groups:
-        highest_only = len(group) > 1
-        total = total + _group_total(group, highest_only)
-    splits = [_split(outcome, city_name, district) for outcome in outcomes]
-    for split in splits:
-        for entry in split:
-            low, high = entry["amount"]["min"], entry["amount"]["max"]
-            part = Amount(Decimal(low), None if high is None else Decimal(high))
-            payers[entry["payer"]] = payers.get(entry["payer"], Amount(ZERO, ZERO)) + part
-    missing = {m for o in outcomes for m in o.missing}
-    return {
-        "city": city,
-        "city_name": city_name.as_dict(),
-        "district": district,
-        "as_of": day.isoformat(),
-        "rulebook": {"digest": book.digest},
-        "total": _money_range(total),
-        "payers": [
-            {"payer": payer, "name": _payer_name(payer, city_name, district), "amount": _money_range(amount)}
-            for payer, amount in sorted(payers.items(), key=lambda item: ("city", "district").index(item[0]))
-        ],
-        "missing_facts": [name for name in _FACT_ORDER if name in missing],
-        "outcomes": [_outcome_data(o, split, day) for o, split in zip(outcomes, splits)],
-    }
+    if recording():
+        documents = plan.documents
+        for entry, decision in zip(entries, decisions):
+            for branch in _branches(entry.rule, documents[entry.document], decision, day):
+                record(entry.rule.id, branch)
+    stacking: dict[int, dict[str, object]] = {}
+    total = NOTHING
+    for members, basis in plan.stacked:
+        total = total + _stack(members, basis, entries, decisions, stacking)
+    low, high = total
+    for index in plan.summed:
+        amount = decisions[index].amount
+        if amount is not NOTHING:
+            assert amount is not None
+            low += amount.low
+            high = None if high is None or amount.high is None else high + amount.high
+    payers = {payer: NOTHING for payer in plan.payers}
+    parts: list[list[tuple[Decimal, Decimal | None]]] = []
+    for entry, decision in zip(entries, decisions):
+        amount = decision.amount
+        if amount is None:
+            parts.append([])
+            continue
+        shares = _parts(amount, entry.shares)
+        parts.append(shares)
+        if amount is not NOTHING:
+            for payer, (part_low, part_high) in zip(entry.payers, shares):
+                before = payers[payer]
+                payers[payer] = Amount(before.low + part_low, None if part_high is None or before.high is None else before.high + part_high)
+    return Estimate(plan, city, district, day, parsed, decisions, stacking, parts, Amount(low, high), payers)
+
+
+def evaluate(
+    profile: Mapping[str, Any] | Profile,
+    city: str,
+    as_of: date | str | None = None,
+    district: str | None = None,
+    *,
+    rulebook: Rulebook | None = None,
+) -> dict[str, Any]:
+    """``estimate(...).as_dict()``: the estimate with every reason, step and summary written out.
+
+    Raises InputError naming the field for an unknown city, a bad date or an invalid profile.
+    """
+    return estimate(profile, city, as_of, district, rulebook=rulebook).as_dict()

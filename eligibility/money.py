@@ -6,7 +6,7 @@ more than two decimal places and absurd magnitudes are refused with a message a 
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 __all__ = [
@@ -88,17 +88,20 @@ def split_by_shares(amount: Decimal, shares: list[Fraction]) -> list[Decimal]:
     """Split ``amount`` by ``shares`` (summing to 1) so that the parts sum exactly to it.
 
     Each part but the last is rounded half up to the fen; the last takes the remainder, so a
-    0.01 yuan award split 50/50 pays 0.01 to the first payer and 0.00 to the second.
+    0.01 yuan award split 50/50 pays 0.01 to the first payer and 0.00 to the second. The arithmetic
+    is in whole fen, exact for any amount and any fractional share.
     """
     if len(shares) == 1:
         return [amount.quantize(FEN)]
     if not amount:
         return [ZERO] * len(shares)
+    fen = int(amount.quantize(FEN).scaleb(2))
     parts: list[Decimal] = []
+    left = fen
     for share in shares[:-1]:
-        exact = Fraction(amount) * share
-        parts.append(
-            (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(FEN, ROUND_HALF_UP)
-        )
-    parts.append((amount - sum(parts, ZERO)).quantize(FEN))
+        # half up: floor(fen * p / q + 1/2), in integers
+        part = (2 * fen * share.numerator + share.denominator) // (2 * share.denominator)
+        left -= part
+        parts.append(Decimal(part).scaleb(-2))
+    parts.append(Decimal(left).scaleb(-2))
     return parts
