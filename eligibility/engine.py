@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from .awards import NOTHING, Amount, Calculation, calculate
 from .conditions import Compiled, Explanation, FactContext, compile_condition, explain, leaves
@@ -50,18 +50,14 @@ def parse_as_of(value: object, field_name: str = "as_of") -> date:
     raise InputError.single(field_name, "Must be a date written YYYY-MM-DD, e.g. 2022-06-30.")
 
 
-class _Decision(NamedTuple):
-    """What an estimate decides for one rule, and the record that explains it."""
+#: What an estimate decides for one rule, and the record that explains it: (status, amount, whether
+#: the conditions held, whether each test held, the calculation). A plain tuple: estimates make many.
+_Decision = tuple[str, Amount | None, bool | None, tuple[bool | None, ...] | None, Calculation | None]
+STATUS: Final = 0
+AMOUNT: Final = 1
 
-    status: str
-    amount: Amount | None
-    held: bool | None = None
-    trace: tuple[bool | None, ...] | None = None
-    calc: Calculation | None = None
-
-
-_OFF_MONEY = _Decision("not_in_force", NOTHING)
-_OFF_OTHER = _Decision("not_in_force", None)
+_OFF_MONEY: _Decision = ("not_in_force", NOTHING, None, None, None)
+_OFF_OTHER: _Decision = ("not_in_force", None, None, None, None)
 
 
 class _Outcome:
@@ -111,18 +107,19 @@ class _Outcome:
 
 def _branches(rule: Rule, document: Document, decision: _Decision, as_of: date) -> Iterator[str]:
     """The rule's branches a decision took, for rule coverage."""
-    if decision.status == "not_in_force":
+    status, amount, _held, trace, calc = decision
+    if status == "not_in_force":
         yield "window=before" if as_of < document.in_force_from else "window=after"
         return
     for index, _variant in enumerate(rule.variants):
         yield f"variants[{index}]=not_applied"  # superseded wording: recorded, never evaluated
-    assert decision.trace is not None
-    for leaf, held in zip(leaves(rule.conditions), decision.trace):
+    assert trace is not None
+    for leaf, held in zip(leaves(rule.conditions), trace):
         yield f"{leaf.path}={'unknown' if held is None else 'met' if held else 'not_met'}"
-    if decision.calc is not None:
-        yield from (step.branch for step in decision.calc.steps if step.branch is not None)
-    yield f"status={decision.status}"
-    if decision.amount is not None and decision.amount.low > 0 and len(rule.payers) > 1:
+    if calc is not None:
+        yield from (step.branch for step in calc.steps if step.branch is not None)
+    yield f"status={status}"
+    if amount is not None and amount.low > 0 and len(rule.payers) > 1:
         yield "payers=split"
 
 
@@ -221,20 +218,32 @@ def _plan(book: Rulebook, city: str) -> _Plan:
     return plan
 
 
-def _decide(entry: _Entry, profile: Profile, year: int) -> _Decision:
-    rule = entry.rule
-    facts = FactContext(profile, rule.id, year) if entry.derives else None
-    held, trace = entry.settle(profile.facts.get, facts.value if facts is not None else _no_derived)
-    if held is False:
-        return _Decision("ineligible", NOTHING if entry.monetary else None, held, trace)
-    status = "eligible" if held else "undetermined"
-    if not entry.monetary:
-        return _Decision(status, None, held, trace)
-    calc = calculate(rule, facts or FactContext(profile, rule.id, year))
-    if calc.amount.high == ZERO:
-        # Every condition that is known holds, yet nothing can be paid (e.g. the tier is already paid).
-        return _Decision("ineligible", NOTHING, held, trace, calc)
-    return _Decision(status, calc.amount if held else Amount(ZERO, calc.amount.high), held, trace, calc)
+def _decide(plan: _Plan, profile: Profile, day: date) -> list[_Decision]:
+    """Every rule's decision; the hot path of an estimate, kept to plain tuples and local names."""
+    in_force = [d.in_force_from <= day and (d.in_force_to is None or day <= d.in_force_to) for d in plan.documents]
+    get, year = profile.facts.get, day.year
+    decisions: list[_Decision] = []
+    append = decisions.append
+    for rule, document, settle, monetary, derives, _payers, _shares in plan.entries:
+        if not in_force[document]:
+            append(_OFF_MONEY if monetary else _OFF_OTHER)
+            continue
+        facts = FactContext(profile, rule.id, year) if derives else None
+        held, trace = settle(get, facts.value if facts is not None else _no_derived)
+        if held is False:
+            append(("ineligible", NOTHING if monetary else None, False, trace, None))
+            continue
+        status = "eligible" if held else "undetermined"
+        if not monetary:
+            append((status, None, held, trace, None))
+            continue
+        calc = calculate(rule, facts or FactContext(profile, rule.id, year))
+        if calc.amount.high == ZERO:
+            # Every condition that is known holds, yet nothing can be paid (e.g. the tier is already paid).
+            append(("ineligible", NOTHING, held, trace, calc))
+        else:
+            append((status, calc.amount if held else Amount(ZERO, calc.amount.high), held, trace, calc))
+    return decisions
 
 
 def _no_derived(name: str) -> object:
@@ -245,11 +254,11 @@ def _stack(
     members: tuple[int, ...], basis: Document, entries: tuple[_Entry, ...], decisions: list[_Decision], stacking: dict[int, dict[str, object]]
 ) -> Amount:
     """Where a document says 就高不重复, pay only the highest of a kind; the group's total range."""
-    payable = [m for m in members if decisions[m].status == "eligible"]
+    payable = [m for m in members if decisions[m][STATUS] == "eligible"]
     if len(payable) >= 2:
 
         def size(m: int) -> tuple[Decimal, bool, Decimal]:
-            amount = decisions[m].amount
+            amount = decisions[m][AMOUNT]
             assert amount is not None
             return (amount.low, amount.high is None, amount.high or ZERO)
 
@@ -269,8 +278,9 @@ def _stack(
                     f"Highest only, never twice (就高不重复): the higher award of the same kind, {won}, is paid instead of this one.",
                 ).as_dict(),
             }
-            decisions[member] = decisions[member]._replace(amount=NOTHING)
-    amounts = [a for a in (decisions[m].amount for m in members) if a is not None]
+            status, _amount, held, trace, calc = decisions[member]
+            decisions[member] = (status, NOTHING, held, trace, calc)
+    amounts = [a for a in (decisions[m][AMOUNT] for m in members) if a is not None]
     high = None if any(a.high is None for a in amounts) else max(a.high for a in amounts if a.high is not None)
     return Amount(max(a.low for a in amounts), high)
 
@@ -415,12 +425,12 @@ class Estimate:
     @property
     def statuses(self) -> dict[str, str]:
         """Each rule's status, by rule id."""
-        return {e.rule.id: d.status for e, d in zip(self.plan.entries, self.decisions)}
+        return {e.rule.id: d[STATUS] for e, d in zip(self.plan.entries, self.decisions)}
 
     @property
     def amounts(self) -> dict[str, Amount | None]:
         """Each rule's amount range (None for non-monetary support), by rule id."""
-        return {e.rule.id: d.amount for e, d in zip(self.plan.entries, self.decisions)}
+        return {e.rule.id: d[AMOUNT] for e, d in zip(self.plan.entries, self.decisions)}
 
     def outcomes(self) -> list[_Outcome]:
         """Every rule's outcome, ready to be put into words."""
@@ -480,12 +490,8 @@ def estimate(
     if parsed.prior_awards:
         _check_prior_rules(parsed, book)
     plan = _plan(book, city)
-    entries, year = plan.entries, day.year
-    in_force = [d.in_force_from <= day and (d.in_force_to is None or day <= d.in_force_to) for d in plan.documents]
-    decisions = [
-        _decide(entry, parsed, year) if in_force[entry.document] else (_OFF_MONEY if entry.monetary else _OFF_OTHER)
-        for entry in entries
-    ]
+    entries = plan.entries
+    decisions = _decide(plan, parsed, day)
     if recording():
         documents = plan.documents
         for entry, decision in zip(entries, decisions):
@@ -497,7 +503,7 @@ def estimate(
         total = total + _stack(members, basis, entries, decisions, stacking)
     low, high = total
     for index in plan.summed:
-        amount = decisions[index].amount
+        amount = decisions[index][AMOUNT]
         if amount is not NOTHING:
             assert amount is not None
             low += amount.low
@@ -505,7 +511,7 @@ def estimate(
     payers = {payer: NOTHING for payer in plan.payers}
     parts: list[list[tuple[Decimal, Decimal | None]]] = []
     for entry, decision in zip(entries, decisions):
-        amount = decision.amount
+        amount = decision[AMOUNT]
         if amount is None:
             parts.append([])
             continue
