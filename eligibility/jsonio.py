@@ -37,10 +37,20 @@ def _depth(value: Any, level: int = 0) -> int:
     return level
 
 
+class JsonNumber(Decimal):
+    """A JSON number written with a decimal point or an exponent (``0.0``, ``1.5``, ``1e3``), read exactly.
+
+    Kept apart from a plain Decimal so that fields whose contract is "integer or decimal string"
+    (money, counts) can refuse it: many programs write and read such numbers as binary floats.
+    """
+
+    __slots__ = ()
+
+
 def loads(text: str | bytes, field: str = "body") -> Any:
     """Parse JSON strictly; raise InputError naming ``field`` with what is wrong and where."""
     try:
-        data = json.loads(text, parse_float=Decimal, parse_constant=_no_constants, object_pairs_hook=_no_duplicates)
+        data = json.loads(text, parse_float=JsonNumber, parse_constant=_no_constants, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:
         raise InputError.single(field, f"Malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}.") from None
     except UnicodeDecodeError:

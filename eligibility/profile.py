@@ -15,6 +15,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from .errors import InputError
+from .jsonio import JsonNumber
 from .facts import ENTITY_TYPES, PARK_DESIGNATIONS
 from .money import MoneyError, parse_money
 
@@ -28,6 +29,8 @@ class Money(fields.Field):  # type: ignore[type-arg]
     """Yuan as an integer or a decimal string; deserialises to an exact Decimal."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
+        if isinstance(value, JsonNumber):
+            raise ValidationError('Amount must be an integer or a decimal string such as "1234.56", not a JSON number with a decimal point or exponent.')
         try:
             return parse_money(value)
         except MoneyError as exc:
@@ -60,6 +63,8 @@ class Count(fields.Field):  # type: ignore[type-arg]
         if isinstance(value, Decimal):
             if not value.is_finite() or value != value.to_integral_value():
                 raise ValidationError("Must be a whole number; counts cannot be fractional.")
+            if isinstance(value, JsonNumber):
+                raise ValidationError("Must be a whole number written without a decimal point or exponent, e.g. 2.")
             if abs(value) > self.maximum:
                 raise ValidationError(f"Must be between {self.minimum} and {self.maximum}.")
             value = int(value)
