@@ -113,6 +113,7 @@ class _Columns:
 Truth = tuple[Bools, Bools]  # rows where a condition certainly holds, rows where it certainly fails
 CompiledCondition = Callable[[_Columns], Truth]
 Range = tuple[Ints, Ints]
+_Totals = tuple[Ints, Ints, dict[str, Ints], dict[str, Ints]]
 CompiledAmount = Callable[[_Columns], Range]
 
 
@@ -279,8 +280,7 @@ def _condition(condition: Condition, rule: str) -> CompiledCondition:
 # -- awards and caps ----------------------------------------------------------------------------
 
 
-_SATURATE = np.int64(1 << 58)  # saturating sums: each part clamped here, so 32 parts cannot overflow
-_SATURATING_PARTS = 32
+_SATURATE = np.int64(1 << 58)  # saturating sums: a sum reaching this is unbounded
 _NONE = np.int64(0)  # NumPy scalars: a Python int operand costs a slow conversion path
 _MAX = np.int64(UNBOUNDED)
 
@@ -401,6 +401,11 @@ class _CompiledRule:
     condition: CompiledCondition
     amount: CompiledAmount | None
     shares: list[tuple[str, Fraction]] = field(default_factory=list)
+    #: Whether the rule's upper end can be UNBOUNDED (an unknown count of units, no fixed limit).
+    unbounded: bool = False
+    #: Where sums saturate: the value an UNBOUNDED upper end is clamped to, large enough that every
+    #: payer's part of it still reaches 2^58 (None for a rule that is always finite).
+    clamp: np.int64 | None = None
 
     def run(self, columns: _Columns) -> tuple[npt.NDArray[np.int8], Ints | None, Ints | None]:
         size = columns.size
@@ -452,19 +457,30 @@ def _share(amount: Ints, share: Fraction) -> Ints:
     return part
 
 
-def _split(amount: Ints, shares: list[tuple[str, Fraction]]) -> list[tuple[str, Ints]]:
-    """Each payer's part of ``amount``; all but the last rounded half up, the last the remainder."""
+_ONE = np.int64(1)
+
+
+def _split(amount: Ints, shares: list[tuple[str, Fraction]], may_be_unbounded: bool) -> list[tuple[str, Ints]]:
+    """Each payer's part of ``amount``; all but the last rounded half up, the last the remainder.
+
+    ``may_be_unbounded``: whether ``amount`` can hold UNBOUNDED, which every part then keeps.
+    """
     if len(shares) == 1:
         return [(shares[0][0], amount)]
-    unbounded = amount == _MAX
+    if len(shares) == 2 and shares[0][1] == Fraction(1, 2) and not may_be_unbounded:
+        # Half each, the usual city/district split: the second half is rounded down, the first takes the rest.
+        second = amount >> _ONE
+        return [(shares[0][0], amount - second), (shares[1][0], second)]
+    unbounded = amount == _MAX if may_be_unbounded else None
     parts: list[tuple[str, Ints]] = []
     given: Ints | None = None
     for payer, share in shares[:-1]:
         part = _share(amount, share)
         given = part if given is None else given + part
-        parts.append((payer, np.where(unbounded, _MAX, part)))
+        parts.append((payer, part if unbounded is None else np.where(unbounded, _MAX, part)))
     assert given is not None
-    parts.append((shares[-1][0], np.where(unbounded, _MAX, amount - given)))
+    rest = amount - given
+    parts.append((shares[-1][0], rest if unbounded is None else np.where(unbounded, _MAX, rest)))
     return parts
 
 
@@ -476,10 +492,13 @@ class CompiledCity:
     as_of: date
     rules: tuple[_CompiledRule, ...]
     payers: tuple[str, ...]
-    #: Every finite amount any rule can pay sums to below 2^58 fen, so sums cannot overflow.
+    #: Every finite amount any rule can pay sums to below 2^58 fen, and with UNBOUNDED upper ends
+    #: clamped every sum stays below 2^62: totals are plain additions (else each one is checked).
     bounded: bool = False
     #: Some rule's amount can be unbounded (an unknown count of units).
     unbounded_parts: bool = True
+    #: The rules of each kind that 就高不重复 (highest only, never twice) groups.
+    stacked: tuple[list[_CompiledRule], ...] = ()
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -510,16 +529,12 @@ class CompiledCity:
             status[compiled.rule.id] = rule_status
             if rule_low is not None and rule_high is not None:
                 low[compiled.rule.id], high[compiled.rule.id] = rule_low, rule_high
-        total_low, total_high = self._stack_and_total(status, low, high, offset)
-        payer_low: dict[str, list[Ints]] = {payer: [] for payer in self.payers}
-        payer_high: dict[str, list[Ints]] = {payer: [] for payer in self.payers}
-        for compiled in self.rules:
-            if compiled.amount is None:
-                continue
-            for payer, part in _split(low[compiled.rule.id], compiled.shares):
-                payer_low[payer].append(part)
-            for payer, part in _split(high[compiled.rule.id], compiled.shares):
-                payer_high[payer].append(part)
+        groups = self._stack(status, low, high) if self.stacked else None
+        if self.bounded:
+            totals = self._saturating_totals(size, low, high, groups)
+        else:
+            totals = self._checked_totals(size, low, high, groups, offset)
+        total_low, total_high, payer_low, payer_high = totals
         return BatchResult(
             rules=tuple(c.rule for c in self.rules),
             status=status,
@@ -527,25 +542,86 @@ class CompiledCity:
             high=high,
             total_low=total_low,
             total_high=total_high,
-            payer_low={p: self._sum(parts, f"the {p} share", offset) for p, parts in payer_low.items()},
-            payer_high={p: self._sum(parts, f"the {p} share", offset) for p, parts in payer_high.items()},
+            payer_low=payer_low,
+            payer_high=payer_high,
         )
 
-    def _stack_and_total(self, status: dict[str, npt.NDArray[np.int8]], low: dict[str, Ints], high: dict[str, Ints], offset: int) -> Range:
-        """就高不重复 as the engine applies it, then the total: groups of a kind count their highest only."""
-        groups: dict[str, list[_CompiledRule]] = {}
+    def _saturating_totals(self, size: int, low: dict[str, Ints], high: dict[str, Ints], groups: list[tuple[list[_CompiledRule], Ints, Ints]] | None) -> _Totals:
+        """Totals when the rules' own bounds rule out overflow (``bounded``): plain additions.
+
+        Every finite amount any rule pays sums to below 2^58 fen; an upper end that can be UNBOUNDED
+        is first clamped to 2^58, so sums stay far from wrapping, and any sum reaching 2^58 is
+        unbounded. Each rule's payer parts add up to its amount, so without 就高不重复 groups the
+        total is the sum of the payers' totals.
+        """
+        payer_low: dict[str, Ints] = {}
+        payer_high: dict[str, Ints] = {}
+        clamped: dict[str, Ints] = {}
         for compiled in self.rules:
-            if compiled.amount is not None:
-                groups.setdefault(compiled.rule.kind, []).append(compiled)
-        lows: list[Ints] = []
-        highs: list[Ints] = []
-        for members in groups.values():
-            ids = [m.rule.id for m in members]
-            stacked = [m for m in members if m.document.stacking == "highest_only"]
-            if len(members) < 2 or not stacked:
-                lows.extend(low[i] for i in ids)
-                highs.extend(high[i] for i in ids)
+            if compiled.amount is None:
                 continue
+            rule_id = compiled.rule.id
+            rule_high = high[rule_id]
+            if compiled.clamp is not None:
+                rule_high = np.minimum(high[rule_id], compiled.clamp)
+            clamped[rule_id] = rule_high
+            for payer, part in _split(low[rule_id], compiled.shares, False):
+                payer_low[payer] = part if payer not in payer_low else payer_low[payer] + part
+            for payer, part in _split(rule_high, compiled.shares, False):
+                payer_high[payer] = part if payer not in payer_high else payer_high[payer] + part
+        if groups is None:
+            sums = list(payer_low.values()), list(payer_high.values())
+        else:
+            sums = [g_low for _, g_low, _ in groups], [np.minimum(g_high, _SATURATE) for _, _, g_high in groups]
+            grouped = {m.rule.id for members, _, _ in groups for m in members}
+            sums[0].extend(low[k] for k in low if k not in grouped)
+            sums[1].extend(clamped[k] for k in clamped if k not in grouped)
+        if not sums[0]:
+            zeros = np.zeros(size, dtype=np.int64)
+            return zeros, zeros.copy(), payer_low, payer_high
+        total_low, total_high = sums[0][0], sums[1][0]
+        for part in sums[0][1:]:
+            total_low = total_low + part
+        for part in sums[1][1:]:
+            total_high = total_high + part
+        if self.unbounded_parts:
+            total_high = np.where(total_high >= _SATURATE, _MAX, total_high)
+            payer_high = {payer: np.where(amount >= _SATURATE, _MAX, amount) for payer, amount in payer_high.items()}
+        return total_low, total_high, payer_low, payer_high
+
+    def _checked_totals(self, size: int, low: dict[str, Ints], high: dict[str, Ints], groups: list[tuple[list[_CompiledRule], Ints, Ints]] | None, offset: int) -> _Totals:
+        """Totals with every addition checked for overflow, UNBOUNDED kept exactly."""
+        payer_low: dict[str, list[Ints]] = {payer: [] for payer in self.payers}
+        payer_high: dict[str, list[Ints]] = {payer: [] for payer in self.payers}
+        for compiled in self.rules:
+            if compiled.amount is None:
+                continue
+            for payer, part in _split(low[compiled.rule.id], compiled.shares, False):
+                payer_low[payer].append(part)
+            for payer, part in _split(high[compiled.rule.id], compiled.shares, compiled.unbounded):
+                payer_high[payer].append(part)
+        grouped = {m.rule.id for members, _, _ in groups or () for m in members}
+        lows = [g_low for _, g_low, _ in groups or ()] + [low[k] for k in low if k not in grouped]
+        highs = [g_high for _, _, g_high in groups or ()] + [high[k] for k in high if k not in grouped]
+        if not lows:
+            zeros = np.zeros(size, dtype=np.int64)
+            total_low, total_high = zeros, zeros.copy()
+        else:
+            total_low, total_high = _checked_sum(lows, "the total", offset), _checked_sum(highs, "the total", offset)
+        return (
+            total_low,
+            total_high,
+            {p: _checked_sum(parts, f"the {p} share", offset) for p, parts in payer_low.items() if parts},
+            {p: _checked_sum(parts, f"the {p} share", offset) for p, parts in payer_high.items() if parts},
+        )
+
+    def _stack(self, status: dict[str, npt.NDArray[np.int8]], low: dict[str, Ints], high: dict[str, Ints]) -> list[tuple[list[_CompiledRule], Ints, Ints]]:
+        """就高不重复 as the engine applies it: where two or more rules of a kind are payable, only the
+        highest is paid (the others' amounts become 0); each group then counts its highest range once.
+        """
+        groups: list[tuple[list[_CompiledRule], Ints, Ints]] = []
+        for members in self.stacked:
+            ids = [m.rule.id for m in members]
             payable = [status[i] == ELIGIBLE for i in ids]
             # The winner among payable members: highest (low, high), the first on a tie.
             winner = np.full(len(payable[0]), -1, dtype=np.int64)
@@ -563,21 +639,8 @@ class CompiledCity:
                 loses = contested & payable[index] & (winner != index)
                 low[rule_id] = np.where(loses, 0, low[rule_id])
                 high[rule_id] = np.where(loses, 0, high[rule_id])
-            lows.append(np.max([low[i] for i in ids], axis=0))
-            highs.append(np.max([high[i] for i in ids], axis=0))
-        if not lows:
-            size = len(next(iter(status.values()))) if status else 0
-            return np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int64)
-        return self._sum(lows, "the total", offset), self._sum(highs, "the total", offset)
-
-    def _sum(self, parts: list[Ints], what: str, offset: int) -> Ints:
-        """Sum amounts: saturating (fast) when the rules' own bounds rule out overflow, else checked."""
-        if not self.bounded or len(parts) > _SATURATING_PARTS:
-            return _checked_sum(parts, what, offset)
-        total = np.minimum(parts[0], _SATURATE)
-        for part in parts[1:]:
-            total = total + np.minimum(part, _SATURATE)
-        return np.where(total >= _SATURATE, _MAX, total) if self.unbounded_parts else total
+            groups.append((members, np.max([low[i] for i in ids], axis=0), np.max([high[i] for i in ids], axis=0)))
+        return groups
 
 
 def compile_city(rulebook: Rulebook, city: str, as_of: date) -> CompiledCity:
@@ -598,12 +661,30 @@ def compile_city(rulebook: Rulebook, city: str, as_of: date) -> CompiledCity:
                     condition=_condition(rule.conditions, rule.id),
                     amount=_amount(rule) if rule.monetary else None,
                     shares=shares,
+                    unbounded=rule.award.form == "per_unit" and not any(cap.kind in ("limit", "cumulative") for cap in rule.caps),
                 )
             )
     order = ("city", "district")
-    ceiling = sum(_ceiling(c.rule.award) for c in compiled if c.amount is not None)
-    unbounded = any(c.rule.award.form == "per_unit" for c in compiled if c.amount is not None)
-    return CompiledCity(city, as_of, tuple(compiled), tuple(sorted(payers, key=order.index)), ceiling < int(_SATURATE), unbounded)
+    monetary = [c for c in compiled if c.amount is not None]
+    for each in monetary:
+        if each.unbounded:
+            smallest = min(share for _, share in each.shares)
+            each.clamp = np.int64(2 * int(_SATURATE) * ceil(1 / smallest))
+    ceiling = sum(_ceiling(c.rule.award) for c in monetary)
+    largest = sum(int(c.clamp) if c.clamp is not None else _ceiling(c.rule.award) for c in monetary)
+    kinds: dict[str, list[_CompiledRule]] = {}
+    for each in monetary:
+        kinds.setdefault(each.rule.kind, []).append(each)
+    stacked = tuple(members for members in kinds.values() if len(members) > 1 and any(m.document.stacking == "highest_only" for m in members))
+    return CompiledCity(
+        city,
+        as_of,
+        tuple(compiled),
+        tuple(sorted(payers, key=order.index)),
+        bounded=ceiling < int(_SATURATE) and largest < 1 << 62,
+        unbounded_parts=any(c.unbounded for c in monetary),
+        stacked=stacked,
+    )
 
 
 def _ceiling(award: Award) -> int:

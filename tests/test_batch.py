@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from eligibility import Rulebook, evaluate, load_rulebook
@@ -179,13 +179,18 @@ def test_integers_compare_exactly_with_a_rational_threshold(values: list[int], o
     assert _compare_integer(op, np.array(values, dtype=np.int64), threshold).tolist() == [compare(v, threshold) for v in values]
 
 
-@given(amounts=st.lists(st.integers(0, 10**18), min_size=1, max_size=20), cut=st.fractions(min_value=0, max_value=1, max_denominator=7))
-def test_payer_shares_round_half_up_as_the_engine_does(amounts: list[int], cut: Fraction) -> None:
+@example(amounts=[0, 1, 2, 3, 10**18], cut=Fraction(1, 2), unbounded=False)
+@example(amounts=[1, 3, 10**18], cut=Fraction(1, 2), unbounded=True)
+@given(amounts=st.lists(st.integers(0, 10**18), min_size=1, max_size=20), cut=st.fractions(min_value=0, max_value=1, max_denominator=7), unbounded=st.booleans())
+def test_payer_shares_round_half_up_as_the_engine_does(amounts: list[int], cut: Fraction, unbounded: bool) -> None:
     shares = [("city", cut), ("district", 1 - cut)] if 0 < cut < 1 else [("city", Fraction(1))]
-    parts = _split(np.array(amounts, dtype=np.int64), shares)
+    given = amounts + [UNBOUNDED] if unbounded else amounts
+    parts = _split(np.array(given, dtype=np.int64), shares, unbounded)
     for index, amount in enumerate(amounts):
         expected = split_by_shares(Decimal(amount) / 100, [s for _, s in shares])
         assert [Decimal(int(part[index])) / 100 for _, part in parts] == expected
+    if unbounded:
+        assert [int(part[-1]) for _, part in parts] == [UNBOUNDED] * len(shares)
 
 
 def test_growth_of_exactly_twenty_percent_does_not_qualify_and_one_fen_more_does() -> None:
