@@ -4,7 +4,7 @@ This package does no HTTP and no database work; it reads rule files and evaluate
 """
 from __future__ import annotations
 
-from .engine import default_rulebook, evaluate
+from .engine import Estimate, default_rulebook, estimate, evaluate
 from .errors import EligibilityError, InputError, RuleFileError
 from .loader import load_rulebook
 from .model import Document, Rule, Rulebook
@@ -13,12 +13,14 @@ from .profile import Profile, parse_profile
 __all__ = [
     "Document",
     "EligibilityError",
+    "Estimate",
     "InputError",
     "Profile",
     "Rule",
     "RuleFileError",
     "Rulebook",
     "default_rulebook",
+    "estimate",
     "evaluate",
     "load_rulebook",
     "parse_profile",

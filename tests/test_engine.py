@@ -230,3 +230,22 @@ def test_extreme_growth_is_explained_exactly_not_refused() -> None:
     reason = next(r for r in growth["reasons"] if r.get("fact") == "operating_revenue_growth")
     assert reason["value"] == "999999999999999998"
     assert "99999999999999999800.00 %" in reason["text"]["en"]
+
+
+def test_an_estimate_holds_its_figures_before_its_words_are_written() -> None:
+    from eligibility import estimate as decide
+
+    profile = {"entity_type": "enterprise", "blockchain_revenue": "60000000", "local_fiscal_contribution": "800000", "prior_awards": []}
+    made = decide(profile, "suzhou", "2022-06-30", "工业园区")
+    written = made.as_dict()
+    assert written == evaluate(profile, "suzhou", "2022-06-30", "工业园区")
+    def money(text: str | None) -> Decimal | None:
+        return None if text is None else Decimal(text)
+
+    assert (made.total.low, made.total.high) == (money(written["total"]["min"]), money(written["total"]["max"]))
+    assert made.statuses == {o["rule"]: o["status"] for o in written["outcomes"]}
+    assert made.statuses["suzhou.revenue_milestone"] == "eligible"
+    assert made.amounts["suzhou.revenue_milestone"] == (Decimal("800000.00"), Decimal("800000.00"))
+    assert {p: (a.low, a.high) for p, a in made.payers.items()} == {
+        p["payer"]: (money(p["amount"]["min"]), money(p["amount"]["max"])) for p in written["payers"]
+    }
