@@ -26,7 +26,7 @@ from .model import Document, Rule, Rulebook, Text
 from .money import ZERO, format_money, format_money_text, split_by_shares
 from .profile import Profile, collect_profile
 
-__all__ = ["Estimate", "default_rulebook", "estimate", "evaluate", "parse_as_of"]
+__all__ = ["Estimate", "Outcome", "default_rulebook", "estimate", "evaluate", "parse_as_of"]
 
 STATUSES = ("eligible", "ineligible", "undetermined", "not_in_force")
 _FACT_ORDER = [name for name, fact in FACTS.items() if not fact.derived] + ["prior_awards"]
@@ -53,15 +53,18 @@ def parse_as_of(value: object, field_name: str = "as_of") -> date:
 #: What an estimate decides for one rule, and the record that explains it: (status, amount, whether
 #: the conditions held, whether each test held, the calculation). A plain tuple: estimates make many.
 _Decision = tuple[str, Amount | None, bool | None, tuple[bool | None, ...] | None, Calculation | None]
-STATUS: Final = 0
-AMOUNT: Final = 1
+_STATUS: Final = 0
+_AMOUNT: Final = 1
 
 _OFF_MONEY: _Decision = ("not_in_force", NOTHING, None, None, None)
 _OFF_OTHER: _Decision = ("not_in_force", None, None, None, None)
 
 
-class _Outcome:
-    """One rule's decision, turned into words when read."""
+class Outcome:
+    """One rule's decision in an estimate: status, amount and the record behind them.
+
+    ``reasons``, ``steps`` and ``missing`` put the record into words when they are read.
+    """
 
     __slots__ = ("amount", "as_of", "calc", "document", "held", "profile", "rule", "stacking", "status", "trace", "_explained")
 
@@ -254,11 +257,11 @@ def _stack(
     members: tuple[int, ...], basis: Document, entries: tuple[_Entry, ...], decisions: list[_Decision], stacking: dict[int, dict[str, object]]
 ) -> Amount:
     """Where a document says 就高不重复, pay only the highest of a kind; the group's total range."""
-    payable = [m for m in members if decisions[m][STATUS] == "eligible"]
+    payable = [m for m in members if decisions[m][_STATUS] == "eligible"]
     if len(payable) >= 2:
 
         def size(m: int) -> tuple[Decimal, bool, Decimal]:
-            amount = decisions[m][AMOUNT]
+            amount = decisions[m][_AMOUNT]
             assert amount is not None
             return (amount.low, amount.high is None, amount.high or ZERO)
 
@@ -280,7 +283,7 @@ def _stack(
             }
             status, _amount, held, trace, calc = decisions[member]
             decisions[member] = (status, NOTHING, held, trace, calc)
-    amounts = [a for a in (decisions[m][AMOUNT] for m in members) if a is not None]
+    amounts = [a for a in (decisions[m][_AMOUNT] for m in members) if a is not None]
     high = None if any(a.high is None for a in amounts) else max(a.high for a in amounts if a.high is not None)
     return Amount(max(a.low for a in amounts), high)
 
@@ -310,7 +313,7 @@ def _share_text(share: Fraction) -> str:
     return str(exact.quantize(Decimal("0.000001")).normalize()) if exact != 1 else "1"
 
 
-def _split(outcome: _Outcome, parts: list[tuple[Decimal, Decimal | None]], city_name: Text, district: str | None) -> list[dict[str, Any]]:
+def _split(outcome: Outcome, parts: list[tuple[Decimal, Decimal | None]], city_name: Text, district: str | None) -> list[dict[str, Any]]:
     return [
         {
             "payer": p.payer,
@@ -322,7 +325,7 @@ def _split(outcome: _Outcome, parts: list[tuple[Decimal, Decimal | None]], city_
     ]
 
 
-def _summary(outcome: _Outcome, as_of: date) -> Text:
+def _summary(outcome: Outcome, as_of: date) -> Text:
     rule = outcome.rule
     if outcome.status == "not_in_force":
         window = _window_text(outcome.document)
@@ -355,7 +358,7 @@ def _summary(outcome: _Outcome, as_of: date) -> Text:
     return Text(f"尚待确定：最多{high_zh}，需提供{needs}。", f"Undetermined: up to {high}; needs {needs}.")
 
 
-def _outcome_data(outcome: _Outcome, payers: list[dict[str, Any]], as_of: date) -> dict[str, Any]:
+def _outcome_data(outcome: Outcome, payers: list[dict[str, Any]], as_of: date) -> dict[str, Any]:
     rule, document = outcome.rule, outcome.document
     data: dict[str, Any] = {
         "rule": rule.id,
@@ -425,18 +428,18 @@ class Estimate:
     @property
     def statuses(self) -> dict[str, str]:
         """Each rule's status, by rule id."""
-        return {e.rule.id: d[STATUS] for e, d in zip(self.plan.entries, self.decisions)}
+        return {e.rule.id: d[_STATUS] for e, d in zip(self.plan.entries, self.decisions)}
 
     @property
     def amounts(self) -> dict[str, Amount | None]:
         """Each rule's amount range (None for non-monetary support), by rule id."""
-        return {e.rule.id: d[AMOUNT] for e, d in zip(self.plan.entries, self.decisions)}
+        return {e.rule.id: d[_AMOUNT] for e, d in zip(self.plan.entries, self.decisions)}
 
-    def outcomes(self) -> list[_Outcome]:
+    def outcomes(self) -> list[Outcome]:
         """Every rule's outcome, ready to be put into words."""
         documents = self.plan.documents
         return [
-            _Outcome(entry.rule, documents[entry.document], decision, self.stacking.get(index), self.profile, self.as_of)
+            Outcome(entry.rule, documents[entry.document], decision, self.stacking.get(index), self.profile, self.as_of)
             for index, (entry, decision) in enumerate(zip(self.plan.entries, self.decisions))
         ]
 
@@ -503,7 +506,7 @@ def estimate(
         total = total + _stack(members, basis, entries, decisions, stacking)
     low, high = total
     for index in plan.summed:
-        amount = decisions[index][AMOUNT]
+        amount = decisions[index][_AMOUNT]
         if amount is not NOTHING:
             assert amount is not None
             low += amount.low
@@ -511,7 +514,7 @@ def estimate(
     payers = {payer: NOTHING for payer in plan.payers}
     parts: list[list[tuple[Decimal, Decimal | None]]] = []
     for entry, decision in zip(entries, decisions):
-        amount = decision[AMOUNT]
+        amount = decision[_AMOUNT]
         if amount is None:
             parts.append([])
             continue
