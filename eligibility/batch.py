@@ -571,8 +571,9 @@ class CompiledCity:
     def _saturating_totals(self, size: int, low: dict[str, Ints], high: dict[str, Ints], groups: list[tuple[list[_CompiledRule], Ints, Ints]] | None) -> _Totals:
         """Totals when the rules' own bounds rule out overflow (``bounded``): plain additions.
 
-        Every finite amount any rule pays sums to below 2^58 fen; an upper end that can be UNBOUNDED
-        is first clamped to 2^58, so sums stay far from wrapping, and any sum reaching 2^58 is
+        Every finite amount any rule pays sums to below 2^58 fen. An upper end that can be UNBOUNDED
+        is first clamped to the rule's ``clamp`` (at least 2^59, so each payer's part of it still
+        reaches 2^58); the clamps are small enough that no sum can wrap, and any sum reaching 2^58 is
         unbounded. Each rule's payer parts add up to its amount, so without 就高不重复 groups the
         total is the sum of the payers' totals.
         """
@@ -583,33 +584,29 @@ class CompiledCity:
             if compiled.amount is None:
                 continue
             rule_id = compiled.rule.id
-            rule_high = high[rule_id]
-            if compiled.clamp is not None:
-                rule_high = np.minimum(high[rule_id], compiled.clamp)
+            rule_high = high[rule_id] if compiled.clamp is None else np.minimum(high[rule_id], compiled.clamp)
             clamped[rule_id] = rule_high
             for payer, part in _split(low[rule_id], compiled.shares, False):
                 payer_low[payer] = part if payer not in payer_low else payer_low[payer] + part
             for payer, part in _split(rule_high, compiled.shares, False):
                 payer_high[payer] = part if payer not in payer_high else payer_high[payer] + part
         if groups is None:
-            sums = list(payer_low.values()), list(payer_high.values())
+            lows, highs = list(payer_low.values()), list(payer_high.values())
         else:
-            sums = [g_low for _, g_low, _ in groups], [np.minimum(g_high, _SATURATE) for _, _, g_high in groups]
             grouped = {m.rule.id for members, _, _ in groups for m in members}
-            sums[0].extend(low[k] for k in low if k not in grouped)
-            sums[1].extend(clamped[k] for k in clamped if k not in grouped)
-        if not sums[0]:
-            zeros = np.zeros(size, dtype=np.int64)
-            return zeros, zeros.copy(), payer_low, payer_high
-        total_low, total_high = sums[0][0], sums[1][0]
-        for part in sums[0][1:]:
+            lows = [g_low for _, g_low, _ in groups] + [low[k] for k in clamped if k not in grouped]
+            highs = [np.minimum(g_high, _SATURATE) for _, _, g_high in groups] + [clamped[k] for k in clamped if k not in grouped]
+        if not lows:
+            return np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int64), {}, {}
+        total_low, total_high = lows[0], highs[0]
+        for part in lows[1:]:
             total_low = total_low + part
-        for part in sums[1][1:]:
+        for part in highs[1:]:
             total_high = total_high + part
         if self.unbounded_parts:
             total_high = _unbounded_unless(total_high, total_high < _SATURATE)
             payer_high = {payer: _unbounded_unless(amount, amount < _SATURATE) for payer, amount in payer_high.items()}
-        return total_low, total_high, payer_low, payer_high
+        return total_low, total_high, {p: payer_low[p] for p in self.payers}, {p: payer_high[p] for p in self.payers}
 
     def _checked_totals(self, size: int, low: dict[str, Ints], high: dict[str, Ints], groups: list[tuple[list[_CompiledRule], Ints, Ints]] | None, offset: int) -> _Totals:
         """Totals with every addition checked for overflow, UNBOUNDED kept exactly."""

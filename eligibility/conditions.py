@@ -20,7 +20,7 @@ from .model import AllOf, AnyOf, Condition, Leaf, Not, Text
 from .profile import Profile
 from .text import fact_label, json_value, requirement, value_text, verdict
 
-__all__ = ["Compiled", "Explanation", "FactContext", "Known", "compile_condition", "explain", "leaves"]
+__all__ = ["Compiled", "Explanation", "FactContext", "Known", "compile_condition", "explain", "leaves", "reads_derived"]
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,11 @@ class FactContext:
 Compiled = Callable[[Callable[[str], object], Callable[[str], object]], tuple[bool | None, tuple[bool | None, ...]]]
 
 _DERIVED = frozenset(name for name, fact in FACTS.items() if fact.derived) | {_PAID}
+
+
+def reads_derived(condition: Condition) -> bool:
+    """Whether any test of ``condition`` reads a derived fact (growth, what the rule paid before)."""
+    return any(leaf.fact in _DERIVED for leaf in leaves(condition))
 # Decimal, int and Fraction compare exactly with one another (Decimal converts a Fraction exactly).
 _INFIX = {"eq": "==", "ne": "!=", "gt": ">", "ge": ">=", "lt": "<", "le": "<=", "in": "in", "not_in": "not in"}
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any, Final, NamedTuple
 
 from .awards import NOTHING, Amount, Calculation, calculate
-from .conditions import Compiled, Explanation, FactContext, compile_condition, explain, leaves
+from .conditions import Compiled, Explanation, FactContext, compile_condition, explain, leaves, reads_derived
 from .coverage import record, recording_active as recording
 from .errors import InputError
 from .facts import FACTS
@@ -175,7 +175,6 @@ class _Plan(NamedTuple):
     payers: tuple[str, ...]
 
 
-_DERIVED = frozenset(name for name, fact in FACTS.items() if fact.derived) | {"paid_before"}
 _PLANS: dict[tuple[int, str], _Plan] = {}
 
 
@@ -187,7 +186,7 @@ def _compile_plan(book: Rulebook, city: str) -> _Plan:
             index,
             compile_condition(rule.conditions),
             rule.monetary,
-            any(leaf.fact in _DERIVED for leaf in leaves(rule.conditions)),
+            reads_derived(rule.conditions),
             tuple(p.payer for p in rule.payers),
             tuple(p.share for p in rule.payers),
         )
