@@ -209,41 +209,57 @@ class Explanation:
     missing: list[str]
 
 
-def _explain_leaf(leaf: Leaf, facts: FactContext, held: bool | None) -> Explanation:
-    known = facts.get(leaf.fact)
-    words = _words(leaf)
+#: A fact's value in words and as JSON data, and the facts that would settle it: the same in every
+#: rule of an estimate (except what a rule paid before), so worked out once per estimate.
+_Shown = tuple[Text, object, tuple[str, ...]]
+
+
+def _shown(fact: str, facts: FactContext, memo: dict[str, _Shown]) -> _Shown:
+    found = memo.get(fact)
+    if found is not None:
+        return found
+    known = facts.get(fact)
     value = known.value
     if value is not None:
-        shown = value_text(leaf.fact, value)
+        shown = value_text(fact, value)
     elif known.why_unknown is not None:
         shown = Text(f"未知（{known.why_unknown.zh}）", f"unknown ({known.why_unknown.en})")
     else:
         shown = _UNKNOWN
+    found = (shown, json_value(fact, value), known.missing)
+    if fact != _PAID:  # what a rule paid before differs from rule to rule
+        memo[fact] = found
+    return found
+
+
+def _explain_leaf(leaf: Leaf, facts: FactContext, held: bool | None, memo: dict[str, _Shown]) -> Explanation:
+    shown, value, missing = _shown(leaf.fact, facts, memo)
+    words = _words(leaf)
     said = _VERDICTS[held]
     reason: dict[str, object] = {
         "condition": leaf.path,
         "fact": leaf.fact,
         "operator": leaf.op,
         "threshold": list(words.threshold) if isinstance(words.threshold, list) else words.threshold,
-        "value": json_value(leaf.fact, value),
+        "value": list(value) if isinstance(value, list) else value,
         "held": held,
         "text": {
             "zh": f"{words.label.zh}：{shown.zh}；要求{words.need.zh}。{said.zh}。",
             "en": f"{words.label.en}: {shown.en}; required: {words.need.en}. {said.en}.",
         },
     }
-    return Explanation(held, [reason], list(known.missing) if held is None else [])
+    return Explanation(held, [reason], list(missing) if held is None else [])
 
 
-def _explain(condition: Condition, facts: FactContext, trace: Iterator[bool | None]) -> Explanation:
+def _explain(condition: Condition, facts: FactContext, trace: Iterator[bool | None], memo: dict[str, _Shown]) -> Explanation:
     if isinstance(condition, Leaf):
-        return _explain_leaf(condition, facts, next(trace))
+        return _explain_leaf(condition, facts, next(trace), memo)
     if isinstance(condition, Not):
-        inner = _explain(condition.item, facts, trace)
+        inner = _explain(condition.item, facts, trace, memo)
         held = None if inner.held is None else not inner.held
         note: dict[str, object] = {"condition": condition.path, "operator": "not", "held": held, "text": _NOT_NOTE.as_dict()}
         return Explanation(held, [note, *inner.reasons], inner.missing)
-    parts = [_explain(item, facts, trace) for item in condition.items]
+    parts = [_explain(item, facts, trace, memo) for item in condition.items]
     values = [p.held for p in parts]
     reasons = [r for p in parts for r in p.reasons]
     if isinstance(condition, AnyOf):
@@ -260,6 +276,9 @@ def _explain(condition: Condition, facts: FactContext, trace: Iterator[bool | No
     return Explanation(held, reasons, missing)
 
 
-def explain(condition: Condition, facts: FactContext, trace: tuple[bool | None, ...]) -> Explanation:
-    """The reasons and settling facts recorded in ``trace`` by ``compile_condition(condition)``."""
-    return _explain(condition, facts, iter(trace))
+def explain(condition: Condition, facts: FactContext, trace: tuple[bool | None, ...], memo: dict[str, _Shown] | None = None) -> Explanation:
+    """The reasons and settling facts recorded in ``trace`` by ``compile_condition(condition)``.
+
+    ``memo`` may be shared by the rules of one estimate: each fact's value is then put into words once.
+    """
+    return _explain(condition, facts, iter(trace), {} if memo is None else memo)

@@ -66,9 +66,18 @@ class Outcome:
     ``reasons``, ``steps`` and ``missing`` put the record into words when they are read.
     """
 
-    __slots__ = ("amount", "as_of", "calc", "document", "held", "profile", "rule", "stacking", "status", "trace", "_explained")
+    __slots__ = ("amount", "as_of", "calc", "document", "held", "profile", "rule", "stacking", "status", "trace", "_explained", "_memo")
 
-    def __init__(self, rule: Rule, document: Document, decision: _Decision, stacking: dict[str, object] | None, profile: Profile, as_of: date) -> None:
+    def __init__(
+        self,
+        rule: Rule,
+        document: Document,
+        decision: _Decision,
+        stacking: dict[str, object] | None,
+        profile: Profile,
+        as_of: date,
+        memo: dict[str, Any] | None = None,
+    ) -> None:
         self.rule = rule
         self.document = document
         self.status, self.amount, self.held, self.trace, self.calc = decision
@@ -76,11 +85,12 @@ class Outcome:
         self.profile = profile
         self.as_of = as_of
         self._explained: Explanation | None = None
+        self._memo = {} if memo is None else memo  # shared by an estimate's outcomes: see conditions.explain
 
     def _explanation(self) -> Explanation:
         if self._explained is None:
             assert self.trace is not None
-            self._explained = explain(self.rule.conditions, FactContext(self.profile, self.rule.id, self.as_of.year), self.trace)
+            self._explained = explain(self.rule.conditions, FactContext(self.profile, self.rule.id, self.as_of.year), self.trace, self._memo)
         return self._explained
 
     @property
@@ -437,8 +447,9 @@ class Estimate:
     def outcomes(self) -> list[Outcome]:
         """Every rule's outcome, ready to be put into words."""
         documents = self.plan.documents
+        memo: dict[str, Any] = {}
         return [
-            Outcome(entry.rule, documents[entry.document], decision, self.stacking.get(index), self.profile, self.as_of)
+            Outcome(entry.rule, documents[entry.document], decision, self.stacking.get(index), self.profile, self.as_of, memo)
             for index, (entry, decision) in enumerate(zip(self.plan.entries, self.decisions))
         ]
 
