@@ -13,7 +13,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import AllOf, AnyOf, Condition, Document, Leaf, Not, Rule, Rulebook
+from .conditions import leaves
+from .model import Document, Rule, Rulebook
 
 __all__ = ["Recorder", "branches", "coverage_report", "record", "recording", "recording_active"]
 
@@ -52,21 +53,10 @@ def record(rule: str, branch: str) -> None:
         recorder.hits.setdefault(rule, set()).add(branch)
 
 
-def _leaves(condition: Condition) -> Iterator[Leaf]:
-    if isinstance(condition, Leaf):
-        yield condition
-    elif isinstance(condition, Not):
-        yield from _leaves(condition.item)
-    else:
-        assert isinstance(condition, (AllOf, AnyOf))
-        for item in condition.items:
-            yield from _leaves(item)
-
-
 def branches(rule: Rule, document: Document) -> list[str]:
     """Every branch of ``rule``, in a stable order."""
     found = ["window=before"] + (["window=after"] if document.in_force_to else [])
-    for leaf in _leaves(rule.conditions):
+    for leaf in leaves(rule.conditions):
         found += [f"{leaf.path}=met", f"{leaf.path}=not_met"]
         if leaf.op not in ("known", "unknown"):
             found.append(f"{leaf.path}=unknown")
