@@ -8,14 +8,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, has_request_context, jsonify
 from flask_smorest import Api
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from eligibility import InputError
 from eligibility.chart import ChartError
+from eligibility.messages import translate, translate_errors
 from eligibility.profile import flatten_errors
+
+from .web import language
 
 __all__ = ["ErrorSchema", "ServiceApi", "error_response", "register_error_handlers"]
 
@@ -44,7 +47,10 @@ class ErrorSchema(Schema):
 
 
 def error_response(code: int, status: str, message: str, errors: dict[str, list[str]] | None = None) -> Response:
-    response = jsonify({"code": code, "status": status, "message": message, "errors": errors or {}})
+    """The error shape, its messages in the language the request asked for (field paths unchanged)."""
+    lang = language() if has_request_context() else None
+    body = {"code": code, "status": status, "message": translate(message, lang), "errors": translate_errors(errors or {}, lang)}
+    response = jsonify(body)
     response.status_code = code
     return response
 

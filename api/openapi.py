@@ -29,8 +29,8 @@ MONEY: dict[str, Any] = {
 
 def _properties(book: Rulebook, field: fields.Field, ret: dict[str, Any]) -> dict[str, Any]:  # type: ignore[type-arg]
     choices = field.metadata.get("rulebook")
-    if choices == "city":  # the rulebook's cities and rule ids, so a generated client sends only those
-        return {"enum": sorted(book.cities)}
+    if choices == "city":  # the rulebook's cities (by any of their names) and rule ids, so a generated client sends only those
+        return {"enum": book.city_names()}
     if choices == "rule":
         return {"enum": sorted(book.rules)}
     nullable_ref = [part for part in ret.get("anyOf", ()) if "$ref" in part]

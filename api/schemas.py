@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from eligibility.profile import ProfileSchema
+from eligibility.model import PAYERS
+from eligibility.profile import Count, Money, ProfileSchema, StandardsLedSchema, lists_its_fields
 
 __all__ = [
     "CompanyEstimateRequestSchema",
@@ -50,13 +51,15 @@ class EstimateRequestSchema(_Strict):
 class FigureSchema(_Strict):
     """Explicit figures for one year of a plan."""
 
-    year = fields.Integer(required=True, strict=True)
-    operating_revenue = fields.Raw(metadata={"description": "yuan, integer or decimal string"})
-    blockchain_revenue = fields.Raw(metadata={"description": "yuan, integer or decimal string"})
-    local_fiscal_contribution = fields.Raw(metadata={"description": "yuan, integer or decimal string"})
-    municipal_research_projects = fields.Raw()
-    key_tasks_accepted = fields.Raw()
-    standards_led = fields.Raw()
+    year = fields.Integer(required=True, strict=True, validate=validate.Range(1990, 2100))
+    operating_revenue = Money(allow_none=True)
+    blockchain_revenue = Money(allow_none=True)
+    local_fiscal_contribution = Money(allow_none=True)
+    operating_revenue_prior = Money(allow_none=True)
+    local_fiscal_contribution_prior = Money(allow_none=True)
+    municipal_research_projects = Count(allow_none=True)
+    key_tasks_accepted = Count(allow_none=True)
+    standards_led = fields.Nested(StandardsLedSchema, allow_none=True)
 
 
 class ComparisonRequestSchema(_Strict):
@@ -98,7 +101,7 @@ class RangeSchema(Schema):
 
 
 class PayerShareSchema(Schema):
-    payer = fields.String(required=True, validate=validate.OneOf(["city", "district"]))
+    payer = fields.String(required=True, validate=validate.OneOf(PAYERS), metadata={"description": "unstated: the text names responsible units of several levels and no split; name lists them"})
     name = _text(allow_none=True)
     share = fields.String()
     amount = fields.Nested(RangeSchema, required=True)
@@ -130,6 +133,16 @@ class OutcomeSchema(Schema):
     stacking = fields.Dict()
 
 
+class RetrospectiveSchema(Schema):
+    """The estimate as of the last day the city's rules were certainly in force."""
+
+    as_of = fields.Date(required=True)
+    total = fields.Nested(RangeSchema, required=True)
+    payers = fields.List(fields.Nested(PayerShareSchema), required=True)
+    missing_facts = fields.List(fields.String(), required=True)
+    outcomes = fields.List(fields.Nested(OutcomeSchema), required=True)
+
+
 class DigestSchema(Schema):
     digest = fields.String(required=True)
 
@@ -143,11 +156,22 @@ class EstimateSchema(Schema):
     city_name = _text(required=True)
     district = fields.String(required=True, allow_none=True)
     as_of = fields.Date(required=True)
+    notice = fields.Dict(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Present when a document is not, or not certainly, in force on as_of: {zh, en, documents: [{id, number, state, from, to, possibly_from, possibly_to}]}."},
+    )
     rulebook = fields.Nested(DigestSchema, required=True)
     total = fields.Nested(RangeSchema, required=True)
     payers = fields.List(fields.Nested(PayerShareSchema), required=True)
     missing_facts = fields.List(fields.String(), required=True)
     outcomes = fields.List(fields.Nested(OutcomeSchema), required=True)
+    retrospective = fields.Nested(
+        RetrospectiveSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "When as_of is after the last day the city's rules were certainly in force: the same estimate as of that day."},
+    )
 
 
 class RankSchema(Schema):
@@ -156,6 +180,7 @@ class RankSchema(Schema):
     benefits = fields.List(fields.Dict(), required=True)
     unlock = fields.List(fields.Dict(), required=True)
     total = fields.Nested(RangeSchema, metadata={"description": "one-date form"})
+    notice = fields.Dict(allow_none=True, metadata={"description": "one-date form: the city's estimate's notice"})
     estimate = fields.Nested(EstimateSchema, metadata={"description": "one-date form"})
     city_name = _text()
     district = fields.String(allow_none=True)
@@ -169,6 +194,7 @@ class ComparisonSchema(Schema):
     """Cities ranked by guaranteed total (cumulative, for a plan), ties by potential total."""
 
     as_of = fields.Date(metadata={"description": "one-date form"})
+    notice = fields.Dict(allow_none=True, metadata={"description": "one-date form: why every city ties at nothing guaranteed, when they do ({zh, en})"})
     plan = fields.Dict(metadata={"description": "plan form"})
     rulebook = fields.Nested(DigestSchema, required=True)
     ranking = fields.List(fields.Nested(RankSchema), required=True)
@@ -270,3 +296,7 @@ class CoverageSchema(Schema):
     summary = fields.Dict(required=True)
     uncovered = fields.List(fields.Dict(), required=True)
     documents = fields.List(fields.Dict(), required=True)
+
+
+for _strict in (EstimateRequestSchema, FigureSchema, ComparisonRequestSchema, CompanyRequestSchema, CompanyEstimateRequestSchema):
+    lists_its_fields(_strict)

@@ -19,7 +19,9 @@ def suzhou(f: dict[str, FactColumn], prior: dict[str, FactColumn]) -> tuple[np.n
     ent, park = f["entity_type"], f["park_designation"]
     enterprise = ent.known & (ent.values == 0)
     not_enterprise = ent.known & (ent.values != 0)
-    # revenue_milestone: first exceeding 20/50/100/500 M pays 0.5/1/2/3 M, minus what was paid, capped by contribution.
+    main = f["main_business_blockchain"]
+    main_t, main_f = main.known & main.values, main.known & ~main.values
+    # revenue_milestone: blockchain enterprises first exceeding 20/50/100/500 M pays 0.5/1/2/3 M, minus what was paid, capped by contribution.
     rev, cap, paid = f["blockchain_revenue"], f["local_fiscal_contribution"], prior["suzhou.revenue_milestone"]
     tier = np.array([0, 50_000_000, 100_000_000, 200_000_000, 300_000_000], dtype=np.int64)
     reached = tier[(rev.values > 2_000_000_000).view(np.int8) + (rev.values > 5_000_000_000).view(np.int8)
@@ -28,8 +30,8 @@ def suzhou(f: dict[str, FactColumn], prior: dict[str, FactColumn]) -> tuple[np.n
     low = np.where(rev.known & paid.known, np.maximum(reached - paid.values, Z), Z)
     high = np.maximum(high - paid.values, Z)
     low, high = np.minimum(low, cap.values), np.where(cap.known, np.minimum(high, cap.values), high)
-    fails = not_enterprise | (rev.known & (rev.values <= 2_000_000_000)) | (high == 0)
-    holds = enterprise & rev.known & ~fails
+    fails = not_enterprise | main_f | (rev.known & (rev.values <= 2_000_000_000)) | (high == 0)
+    holds = enterprise & main_t & rev.known & ~fails
     m_low, m_high = np.where(holds, low, Z), np.where(fails, Z, high)
     # standard_setting: 500,000 per national and 300,000 per provincial standard led.
     nat, prov = f["standards_led.national"], f["standards_led.provincial"]
@@ -39,12 +41,15 @@ def suzhou(f: dict[str, FactColumn], prior: dict[str, FactColumn]) -> tuple[np.n
     s_fails = (ent.known & ~research) | (nat.known & prov.known & (nat.values == 0) & (prov.values == 0)) | (s_high == 0)
     s_holds = research & ((nat.known & (nat.values > 0)) | (prov.known & (prov.values > 0))) & ~s_fails
     s_low, s_high = np.where(s_holds, amount, Z), np.where(s_fails, Z, s_high)
-    # park_designation: 3 M for a national pilot zone, 2 M for a provincial cluster, to parks.
+    # park_designation: 3 M for a national pilot zone, 2 M for a provincial cluster, to parks, minus what was paid.
     by = np.array([0, 300_000_000, 200_000_000], dtype=np.int64)[park.values]
+    paid_park = prior["suzhou.park_designation"]
     is_park = ent.known & (ent.values == 1)
-    p_fails = (ent.known & ~is_park) | (park.known & (park.values == 0))
+    by_high = np.maximum(np.where(park.known, by, 300_000_000) - paid_park.values, Z)
+    by_low = np.where(park.known & paid_park.known, np.maximum(by - paid_park.values, Z), Z)
+    p_fails = (ent.known & ~is_park) | (park.known & (park.values == 0)) | (by_high == 0)
     p_holds = is_park & park.known & ~p_fails
-    p_low, p_high = np.where(p_holds, by, Z), np.where(p_fails, Z, np.where(park.known, by, 300_000_000))
+    p_low, p_high = np.where(p_holds, by_low, Z), np.where(p_fails, Z, by_high)
     total_high = np.minimum(m_high, 2**58) + np.minimum(s_high, 2**58) + np.minimum(p_high, 2**58)
     return m_low + s_low + p_low, np.where(total_high >= 2**58, MAX, total_high)
 
@@ -68,10 +73,12 @@ def wuhan(f: dict[str, FactColumn], prior: dict[str, FactColumn]) -> tuple[np.nd
     t_holds = enterprise & top_t & paid.known & (paid.values == 0)
     t_low, t_high = np.where(t_holds, 200_000_000, Z), np.where(t_fails, Z, 200_000_000)
     # key_pool_growth: growth above 20 %: min(contribution, 300,000).
-    cur, pri, cap = f["operating_revenue"], f["operating_revenue_prior"], f["local_fiscal_contribution"]
+    cur, pri, cap = f["operating_revenue"], f["operating_revenue_prior"], f["local_fiscal_contribution_prior"]
     g_known = cur.known & pri.known & (pri.values > 0)
     above = (cur.values - pri.values) * 5 > pri.values
     g_t, g_f = g_known & above, g_known & ~above
+    this_year = prior["wuhan.key_pool_growth"]  # paid in the screening's year: at most once a year
+    g_t, g_f = g_t & this_year.known & (this_year.values == 0), g_f | (this_year.known & (this_year.values != 0))
     high = np.where(cap.known, np.minimum(cap.values, 30_000_000), 30_000_000)
     low = np.minimum(cap.values, 30_000_000)
     k_fails = not_enterprise | main_f | pool_f | g_f | (high == 0)

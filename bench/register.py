@@ -42,6 +42,7 @@ def register(size: int, seed: int = SEED) -> pa.Table:
         "operating_revenue_prior": prior,
         "blockchain_revenue": _money(rng, size, 1_000_000_000, 0.1),
         "local_fiscal_contribution": _money(rng, size, 20_000_000, 0.1),
+        "local_fiscal_contribution_prior": _money(rng, size, 20_000_000, 0.1),
         "in_key_enterprise_pool": _maybe(rng, rng.random(size) < 0.3, 0.1),
         "national_top100_first_entry": _maybe(rng, rng.random(size) < 0.02, 0.1),
         "municipal_research_projects": _maybe(rng, rng.poisson(0.3, size), 0.1),
@@ -52,6 +53,8 @@ def register(size: int, seed: int = SEED) -> pa.Table:
         "high_growth": _maybe(rng, rng.random(size) < 0.2, 0.1),
         "prior:suzhou.revenue_milestone": _money(rng, size, 3_000_000, 0.3),
         "prior:wuhan.top100_first_entry": _money(rng, size, 2_000_000, 0.3),
+        "prior:suzhou.park_designation": _money(rng, size, 3_000_000, 0.3),
+        "prior:wuhan.key_pool_growth": _money(rng, size, 300_000, 0.3),
     })
 
 

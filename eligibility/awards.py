@@ -132,7 +132,7 @@ def _tier_words(award: Award, value: Decimal | None, best: int | None) -> Text:
 
 def _difference_words(paid: Decimal | None, result: Amount) -> Text:
     if paid is None:
-        return Text("本条款已支付金额未知（需提供以往奖励记录）：差额补足后可能为0。", "Amount already paid under this clause unknown (give prior_awards): after deducting it the award may be 0.")
+        return Text("本条款已支付金额未知（需提供以往奖励记录）：差额补足后可能为0。", "Amount already paid under this clause unknown (give the award history): after deducting it the award may be 0.")
     if result.exact:
         return Text(f"本条款已支付{_yuan(paid).zh}，差额补足：{_yuan(result.low).zh}。", f"Already paid {_yuan(paid).en} under this clause; the difference is {_yuan(result.low).en}.")
     return Text(f"本条款已支付{_yuan(paid).zh}，按差额补足。", f"Already paid {_yuan(paid).en} under this clause; only the difference is paid.")
@@ -175,6 +175,11 @@ def _range_text(amount: Amount) -> Text:
 # -- the arithmetic ---------------------------------------------------------------------------------
 
 def _base(award: Award, facts: FactContext, calc: Calculation) -> Amount:
+    amount = _gross(award, facts, calc)
+    return _difference(amount, facts, calc) if award.pay == "difference" else amount
+
+
+def _gross(award: Award, facts: FactContext, calc: Calculation) -> Amount:
     form = award.form
     if form == "fixed" and award.by is not None:
         return _fixed_by(award, facts, calc)
@@ -248,17 +253,20 @@ def _tiered(award: Award, facts: FactContext, calc: Calculation) -> Amount:
         else:
             tier = NOTHING
             calc.steps.append(Step("tier", None, _tier_words, (award, value, None), tier))
-    if award.pay != "difference":
-        return tier
+    return tier
+
+
+def _difference(gross: Amount, facts: FactContext, calc: Calculation) -> Amount:
+    """The award minus what the rule already paid (差额补足), never below zero."""
     paid = facts.value("paid_before")
     if paid is None:
         calc.need(("prior_awards",))
-        result = Amount(ZERO, tier.high)
+        result = Amount(ZERO, gross.high)
         calc.steps.append(Step("difference", "difference=unknown", _difference_words, (None, result), result))
         return result
     assert isinstance(paid, Decimal)
-    high = None if tier.high is None else max(ZERO, tier.high - paid)
-    result = Amount(max(ZERO, tier.low - paid), high)
+    high = None if gross.high is None else max(ZERO, gross.high - paid)
+    result = Amount(max(ZERO, gross.low - paid), high)
     branch = "difference=deducted" if paid > 0 else "difference=nothing_paid_before"
     calc.steps.append(Step("difference", branch, _difference_words, (paid, result), result))
     return result

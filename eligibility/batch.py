@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from .errors import EligibilityError
 from .facts import FACTS
-from .model import AllOf, AnyOf, Award, Cap, Condition, Document, Leaf, Not, Rule, Rulebook
+from .model import PAYERS, AllOf, AnyOf, Award, Cap, Condition, Document, Leaf, Not, Rule, Rulebook
 from .profile import MAX_COUNT
 
 __all__ = [
@@ -106,11 +106,14 @@ class _Columns:
         self.truths: dict[tuple[object, ...], Truth] = {}
 
     def get(self, name: str, rule: str) -> FactColumn:
-        if name == "paid_before":
+        if name in _PER_RULE:
+            # A register's prior:<rule> column is what the rule paid: for an annual award (which
+            # tests paid_this_year) what it paid in the screening's year, else what it paid before.
             return self.prior.get(rule, self._unknown)
         return self.facts.get(name, self._unknown)
 
 
+_PER_RULE = frozenset(("paid_before", "paid_this_year"))
 Truth = tuple[Bools, Bools]  # rows where a condition certainly holds, rows where it certainly fails
 CompiledCondition = Callable[[_Columns], Truth]
 Range = tuple[Ints, Ints]
@@ -211,7 +214,7 @@ def _leaf(leaf: Leaf, rule: str) -> CompiledCondition:
         threshold = _threshold(fact.kind, leaf.operand)
         return _compare_integer(op, values.astype(np.int64, copy=False), threshold)
 
-    key = (leaf.fact, op, repr(leaf.operand), rule if leaf.fact == "paid_before" else None)
+    key = (leaf.fact, op, repr(leaf.operand), rule if leaf.fact in _PER_RULE else None)
 
     def evaluate(columns: _Columns) -> Truth:
         truth = columns.truths.get(key)
@@ -308,6 +311,20 @@ def _unbounded_unless(values: Ints, bounded: Bools) -> Ints:
 
 
 def _base(award: Award, rule: str) -> CompiledAmount:
+    gross = _gross(award, rule)
+    if award.pay != "difference" or award.form == "tiered":  # a tiered award deducts in place
+        return gross
+
+    def difference(columns: _Columns) -> Range:
+        low, high = gross(columns)
+        paid = columns.get("paid_before", rule)
+        paid_values = paid.values.astype(np.int64, copy=False)  # unknown is 0
+        return _keep(np.maximum(low - paid_values, _NONE), paid.known), np.maximum(high - paid_values, _NONE)
+
+    return difference
+
+
+def _gross(award: Award, rule: str) -> CompiledAmount:
     if award.form == "fixed" and award.by is not None:
         by = award.by
         table = dict(award.amounts)
@@ -419,7 +436,7 @@ def _amount(rule: Rule) -> CompiledAmount:
 class _CompiledRule:
     rule: Rule
     document: Document
-    in_force: bool
+    in_force: bool | None  # None: the day may or may not be inside the document's window
     condition: CompiledCondition
     amount: CompiledAmount | None
     shares: list[tuple[str, Fraction]] = field(default_factory=list)
@@ -431,12 +448,14 @@ class _CompiledRule:
 
     def run(self, columns: _Columns) -> tuple[npt.NDArray[np.int8], Ints | None, Ints | None]:
         size = columns.size
-        if not self.in_force:
+        if self.in_force is False:
             status = np.full(size, NOT_IN_FORCE, dtype=np.int8)
             if self.amount is None:
                 return status, None, None
             return status, columns.zeros, columns.zeros
         holds, fails = self.condition(columns)
+        if self.in_force is None:  # like an unknown condition: nothing is certainly eligible
+            holds = np.zeros(size, dtype=np.bool_)
         if self.amount is None:
             return _status(holds, fails), None, None
         low, high = self.amount(columns)
@@ -711,7 +730,7 @@ def compile_city(rulebook: Rulebook, city: str, as_of: date) -> CompiledCity:
                     unbounded=rule.award.form == "per_unit" and not any(cap.kind in ("limit", "cumulative") for cap in rule.caps),
                 )
             )
-    order = ("city", "district")
+    order = PAYERS
     monetary = [c for c in compiled if c.amount is not None]
     for each in monetary:
         if each.unbounded:

@@ -19,6 +19,7 @@ from .coverage import coverage_report
 from .engine import default_rulebook, evaluate
 from .errors import EligibilityError, InputError, RuleFileError
 from .jsonio import dumps, loads
+from .messages import translate_errors
 from .loader import DEFAULT_RULES_DIR
 from .model import Rulebook
 from .planner import parse_plan, plan_cities
@@ -27,9 +28,10 @@ from .report import comparison_table, coverage_table, plan_table, estimate_table
 __all__ = ["main"]
 
 
-def _fail_fields(error: InputError) -> NoReturn:
-    for field, messages in sorted(error.errors.items()):
-        click.echo(f"error: {field}: {' '.join(messages)}", err=True)
+def _fail_fields(error: InputError, lang: str | None = None) -> NoReturn:
+    """One line per bad field, its path first (in every language) and then what is wrong."""
+    for field, messages in sorted(translate_errors(error.errors, lang).items()):
+        click.echo(f"{'错误' if lang == 'zh' else 'error'}: {field}: {' '.join(messages)}", err=True)
     sys.exit(2)
 
 
@@ -68,7 +70,7 @@ def estimate(profile: str, city: str, district: str | None, as_of: str | None, f
         data = _read_profile(profile)
         result = evaluate(data, city, as_of, district)
     except InputError as exc:
-        _fail_fields(exc)
+        _fail_fields(exc, lang)
     except RuleFileError as exc:
         _fail(f"the rulebook is invalid: {exc}")
     if fmt == "table":
@@ -115,7 +117,7 @@ def compare(
                 raise InputError.single("PLAN", "Must be a JSON object.")
             result = plan_cities(data, city_list, parse_plan(plan_data), _districts(districts))
     except InputError as exc:
-        _fail_fields(exc)
+        _fail_fields(exc, lang)
     except RuleFileError as exc:
         _fail(f"the rulebook is invalid: {exc}")
     if plot is not None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from .engine import default_rulebook, evaluate
 from .errors import InputError
-from .facts import FACTS
+from .facts import FACTS, label_of
 from .model import Award, Rule, Rulebook, Text
 from .money import format_money, format_money_text
 from .profile import Profile, collect_profile
@@ -59,8 +59,8 @@ def _unlocks(result: dict[str, Any], book: Rulebook) -> list[dict[str, Any]]:
                     "facts": facts,
                     "amount": outcome["amount"],
                     "text": {
-                        "zh": f"提供{'、'.join(FACTS[f].zh if f in FACTS else '以往奖励记录' for f in facts)}，以确定{rule.title.zh}{up_to.zh}。",
-                        "en": f"Give {', '.join(facts)} to settle {rule.id}{up_to.en}.",
+                        "zh": f"提供{'、'.join(label_of(f)[0] for f in facts)}，以确定“{rule.title.zh}”{up_to.zh}。",
+                        "en": f"Give the {', '.join(label_of(f)[1] for f in facts)} to settle “{rule.title.en}”{up_to.en}.",
                     },
                 }
             )
@@ -79,7 +79,7 @@ def _unlocks(result: dict[str, Any], book: Rulebook) -> list[dict[str, Any]]:
                     "kind": "step",
                     "facts": [r["fact"] for r in failed],
                     "amount": {"min": "0.00", "max": None if award_ceiling(rule.award) is None else format_money(award_ceiling(rule.award) or Decimal(0))},
-                    "text": {"zh": f"{zh}：可获{rule.title.zh}{up_to.zh}。", "en": f"{en[:1].upper()}{en[1:]}: unlocks {rule.id}{up_to.en}."},
+                    "text": {"zh": f"{zh}：可获“{rule.title.zh}”{up_to.zh}。", "en": f"{en[:1].upper()}{en[1:]}: unlocks “{rule.title.en}”{up_to.en}."},
                 }
             )
     return unlocks
@@ -101,26 +101,33 @@ def _sort_key(total: dict[str, str | None]) -> tuple[Decimal, int, Decimal]:
 
 def check_request(
     profile: Mapping[str, Any] | Profile, cities: object, districts: Mapping[str, str] | None, book: Rulebook
-) -> tuple[list[str], Profile]:
-    """Validate the cities, districts and profile of a comparison; InputError names every bad field."""
+) -> tuple[list[str], Profile, dict[str, str]]:
+    """Validate the cities (any of their names), districts and profile of a comparison; InputError
+    names every bad field. Returns the city ids, the profile and the districts by city id."""
     errors: dict[str, list[str]] = {}
     city_list: list[str] = []
     if not isinstance(cities, list) or not cities:
-        errors["cities"] = [f"Must be a non-empty list of cities: {', '.join(sorted(book.cities))}."]
-    else:
-        city_list = cities
-    for index, city in enumerate(city_list):
-        if city not in book.cities:
-            errors[f"cities[{index}]"] = [f"Unknown city '{city}'; use one of: {', '.join(sorted(book.cities))}."]
-        elif city_list.index(city) != index:
-            errors[f"cities[{index}]"] = [f"'{city}' is listed twice."]
-    for city in districts or {}:
-        if city not in city_list:
-            errors[f"districts.{city}"] = ["Names a city that is not in cities."]
+        errors["cities"] = [f"Must be a non-empty list of cities: {book.known_cities()}."]
+        cities = []
+    for index, name in enumerate(cities):
+        city = book.resolve_city(name)
+        if city is None:
+            errors[f"cities[{index}]"] = [f"Unknown city '{name}'; use one of: {book.known_cities()}."]
+        elif city in city_list:
+            errors[f"cities[{index}]"] = [f"'{name}' is listed twice."]
+        else:
+            city_list.append(city)
+    by_city: dict[str, str] = {}
+    for name, district in (districts or {}).items():
+        city = book.resolve_city(name)
+        if city is None or city not in city_list:
+            errors[f"districts.{name}"] = ["Names a city that is not in cities."]
+        else:
+            by_city[city] = district
     parsed = collect_profile(profile, errors)
     if errors:
         raise InputError(errors)
-    return city_list, parsed
+    return city_list, parsed, by_city
 
 
 def compare(
@@ -133,8 +140,8 @@ def compare(
 ) -> dict[str, Any]:
     """Estimate ``profile`` in each city and rank the cities; InputError names any bad field."""
     book = rulebook or default_rulebook()
-    city_list, parsed = check_request(profile, cities, districts, book)
-    estimates = {city: evaluate(parsed, city, as_of, (districts or {}).get(city), rulebook=book) for city in city_list}
+    city_list, parsed, by_city = check_request(profile, cities, districts, book)
+    estimates = {city: evaluate(parsed, city, as_of, by_city.get(city), rulebook=book) for city in city_list}
     order = sorted(city_list, key=lambda c: _sort_key(estimates[c]["total"]), reverse=True)
     ranking: list[dict[str, Any]] = []
     for position, city in enumerate(order, start=1):
@@ -145,10 +152,54 @@ def compare(
                 "city": city,
                 "rank": ranking[-1]["rank"] if tied else position,
                 "total": result["total"],
+                "notice": result["notice"],
                 "benefits": _benefits(result),
                 "unlock": _unlocks(result, book),
                 "estimate": result,
             }
         )
+    for entry in ranking:
+        entry["reason"] = _rank_reason(entry, ranking, book).as_dict()
     first = next(iter(estimates.values()))
-    return {"as_of": first["as_of"], "rulebook": first["rulebook"], "ranking": ranking}
+    return {"as_of": first["as_of"], "notice": _tie_notice(ranking, book), "rulebook": first["rulebook"], "ranking": ranking}
+
+
+def _guaranteed(entry: dict[str, Any]) -> Text:
+    total = entry["total"]
+    low = format_money_text(Decimal(total["min"]))
+    if total["max"] == total["min"]:
+        return Text(f"保证可得{low}元", f"{low} yuan guaranteed")
+    high = Text("上限未定", "no upper bound") if total["max"] is None else Text(f"最多{format_money_text(Decimal(total['max']))}元", f"up to {format_money_text(Decimal(total['max']))} yuan")
+    return Text(f"保证可得{low}元，{high.zh}", f"{low} yuan guaranteed, {high.en}")
+
+
+def _why_nothing(entry: dict[str, Any]) -> Text:
+    """Why a city guarantees nothing: its policies are not in force on the day, or nothing is met yet."""
+    notice = entry["notice"]
+    if notice is not None:
+        return Text(notice["zh"].split("。")[0], notice["en"].split(". ")[0].rstrip("."))
+    return Text("该主体在该日尚不满足任何资金奖励的条件", "the company meets no monetary award's conditions yet on that day")
+
+
+def _rank_reason(entry: dict[str, Any], ranking: list[dict[str, Any]], book: Rulebook) -> Text:
+    """Why a city ranks where it does, and with whom it ties."""
+    name = book.cities[entry["city"]]
+    head = Text(f"{name.zh}排名第{entry['rank']}/{len(ranking)}：{_guaranteed(entry).zh}", f"{name.en} ranks {entry['rank']} of {len(ranking)}: {_guaranteed(entry).en}")
+    tied = [book.cities[other["city"]] for other in ranking if other["rank"] == entry["rank"] and other is not entry]
+    parts = [head]
+    if tied:
+        parts.append(Text(f"与{'、'.join(t.zh for t in tied)}并列（保证与可能金额均相同）", f"tied with {', '.join(t.en for t in tied)} (the same guaranteed and possible amounts)"))
+    if Decimal(entry["total"]["min"]) == 0:
+        parts.append(_why_nothing(entry))
+    return Text("；".join(p.zh for p in parts) + "。", "; ".join(p.en for p in parts) + ".")
+
+
+def _tie_notice(ranking: list[dict[str, Any]], book: Rulebook) -> dict[str, str] | None:
+    """When every city ties at nothing guaranteed, the headline says why for each."""
+    if len(ranking) < 2 or any(e["rank"] != 1 or Decimal(e["total"]["min"]) != 0 for e in ranking):
+        return None
+    reasons = [(book.cities[e["city"]], _why_nothing(e)) for e in ranking]
+    return Text(
+        "各城市在该日都没有保证可得的资金奖励，并列第1：" + "；".join(f"{n.zh}：{w.zh}" for n, w in reasons) + "。",
+        "No city guarantees any monetary award on that day, so all tie first: " + "; ".join(f"{n.en}: {w.en}" for n, w in reasons) + ".",
+    ).as_dict()

@@ -11,7 +11,7 @@ what is still open; it runs only when the explanation is read.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
@@ -38,6 +38,9 @@ _NOT_POSITIVE = Text(
 )
 _GROWTH = "operating_revenue_growth"
 _PAID = "paid_before"
+_PAID_THIS_YEAR = "paid_this_year"
+#: Facts whose value differs from rule to rule of one estimate: what each rule paid.
+_PER_RULE = frozenset((_PAID, _PAID_THIS_YEAR))
 
 
 class FactContext:
@@ -56,6 +59,8 @@ class FactContext:
             return self.profile.growth()[0]
         if name == _PAID:
             return self.profile.paid_before(self.rule, self.year)
+        if name == _PAID_THIS_YEAR:
+            return self.profile.paid_in(self.rule, self.year)
         return self.profile.facts.get(name)
 
     def get(self, name: str) -> Known:
@@ -68,8 +73,8 @@ class FactContext:
                 return Known(None, why_unknown=_NOT_POSITIVE)
             missing = tuple(n for n in FACTS[name].derived_from if self.profile.get(n) is None)
             return Known(None, missing)
-        if name == _PAID:
-            paid = self.profile.paid_before(self.rule, self.year)
+        if name in _PER_RULE:
+            paid = self.value(name)
             return Known(paid) if paid is not None else Known(None, ("prior_awards",))
         value = self.profile.get(name)
         return Known(value) if value is not None else Known(None, (name,))
@@ -79,7 +84,7 @@ class FactContext:
 #: condition held and, in ``leaves`` order, whether each test held.
 Compiled = Callable[[Callable[[str], object], Callable[[str], object]], tuple[bool | None, tuple[bool | None, ...]]]
 
-_DERIVED = frozenset(name for name, fact in FACTS.items() if fact.derived) | {_PAID}
+_DERIVED = frozenset(name for name, fact in FACTS.items() if fact.derived)
 
 
 def reads_derived(condition: Condition) -> bool:
@@ -207,11 +212,14 @@ class Explanation:
     held: bool | None
     reasons: list[dict[str, object]]
     missing: list[str]
+    #: Why a test cannot be settled when no fact the company could give would settle it (e.g. growth
+    #: from a prior revenue of zero), in words.
+    unsettled: list[Text] = field(default_factory=list)
 
 
-#: A fact's value in words and as JSON data, and the facts that would settle it: the same in every
-#: rule of an estimate (except what a rule paid before), so worked out once per estimate.
-_Shown = tuple[Text, object, tuple[str, ...]]
+#: A fact's value in words and as JSON data, the facts that would settle it and why it is unknown when
+#: none would: the same in every rule of an estimate (except what a rule paid), so worked out once.
+_Shown = tuple[Text, object, tuple[str, ...], Text | None]
 
 
 def _shown(fact: str, facts: FactContext, memo: dict[str, _Shown]) -> _Shown:
@@ -226,14 +234,14 @@ def _shown(fact: str, facts: FactContext, memo: dict[str, _Shown]) -> _Shown:
         shown = Text(f"未知（{known.why_unknown.zh}）", f"unknown ({known.why_unknown.en})")
     else:
         shown = _UNKNOWN
-    found = (shown, json_value(fact, value), known.missing)
-    if fact != _PAID:  # what a rule paid before differs from rule to rule
+    found = (shown, json_value(fact, value), known.missing, known.why_unknown)
+    if fact not in _PER_RULE:  # what a rule paid differs from rule to rule
         memo[fact] = found
     return found
 
 
 def _explain_leaf(leaf: Leaf, facts: FactContext, held: bool | None, memo: dict[str, _Shown]) -> Explanation:
-    shown, value, missing = _shown(leaf.fact, facts, memo)
+    shown, value, missing, why = _shown(leaf.fact, facts, memo)
     words = _words(leaf)
     said = _VERDICTS[held]
     reason: dict[str, object] = {
@@ -248,7 +256,8 @@ def _explain_leaf(leaf: Leaf, facts: FactContext, held: bool | None, memo: dict[
             "en": f"{words.label.en}: {shown.en}; required: {words.need.en}. {said.en}.",
         },
     }
-    return Explanation(held, [reason], list(missing) if held is None else [])
+    unknown = held is None
+    return Explanation(held, [reason], list(missing) if unknown else [], [why] if unknown and why is not None else [])
 
 
 def _explain(condition: Condition, facts: FactContext, trace: Iterator[bool | None], memo: dict[str, _Shown]) -> Explanation:
@@ -258,7 +267,7 @@ def _explain(condition: Condition, facts: FactContext, trace: Iterator[bool | No
         inner = _explain(condition.item, facts, trace, memo)
         held = None if inner.held is None else not inner.held
         note: dict[str, object] = {"condition": condition.path, "operator": "not", "held": held, "text": _NOT_NOTE.as_dict()}
-        return Explanation(held, [note, *inner.reasons], inner.missing)
+        return Explanation(held, [note, *inner.reasons], inner.missing, inner.unsettled)
     parts = [_explain(item, facts, trace, memo) for item in condition.items]
     values = [p.held for p in parts]
     reasons = [r for p in parts for r in p.reasons]
@@ -269,11 +278,13 @@ def _explain(condition: Condition, facts: FactContext, trace: Iterator[bool | No
     else:
         held = _all(values)
     missing: list[str] = []
+    unsettled: list[Text] = []
     if held is None:
         for part in parts:
             if part.held is None:
                 missing.extend(m for m in part.missing if m not in missing)
-    return Explanation(held, reasons, missing)
+                unsettled.extend(u for u in part.unsettled if u not in unsettled)
+    return Explanation(held, reasons, missing, unsettled)
 
 
 def explain(condition: Condition, facts: FactContext, trace: tuple[bool | None, ...], memo: dict[str, _Shown] | None = None) -> Explanation:

@@ -55,7 +55,7 @@ def record(rule: str, branch: str) -> None:
 
 def branches(rule: Rule, document: Document) -> list[str]:
     """Every branch of ``rule``, in a stable order."""
-    found = ["window=before"] + (["window=after"] if document.in_force_to else [])
+    found = ["window=before"] + (["window=after"] if document.in_force_to else []) + (["window=uncertain"] if document.uncertain_window else [])
     for leaf in leaves(rule.conditions):
         found += [f"{leaf.path}=met", f"{leaf.path}=not_met"]
         if leaf.op not in ("known", "unknown"):
@@ -69,10 +69,10 @@ def branches(rule: Rule, document: Document) -> list[str]:
             found += [f"unit[{unit.fact}]=counted", f"unit[{unit.fact}]=unknown"]
     elif award.form == "tiered":
         found += [f"tier={i}" for i in range(1, len(award.tiers) + 1)] + ["tier=unknown"]
-        if award.pay == "difference":
-            found += ["difference=nothing_paid_before", "difference=deducted", "difference=unknown"]
     elif award.form != "non_monetary":
         found.append(f"award={award.form}")
+    if award.pay == "difference":
+        found += ["difference=nothing_paid_before", "difference=deducted", "difference=unknown"]
     for index, _cap in enumerate(rule.caps):
         found += [f"caps[{index}]=binding", f"caps[{index}]=not_binding", f"caps[{index}]=unknown"]
     if len(rule.payers) > 1:

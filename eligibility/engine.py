@@ -20,9 +20,9 @@ from .awards import NOTHING, Amount, Calculation, calculate
 from .conditions import Compiled, Explanation, FactContext, compile_condition, explain, leaves, reads_derived
 from .coverage import record, recording_active as recording
 from .errors import InputError
-from .facts import FACTS
+from .facts import FACTS, label_of
 from .loader import load_rulebook
-from .model import Document, Rule, Rulebook, Text
+from .model import PAYERS, Document, Rule, Rulebook, Text
 from .money import ZERO, format_money, format_money_text, split_by_shares
 from .profile import Profile, collect_profile
 
@@ -97,8 +97,23 @@ class Outcome:
     def reasons(self) -> list[dict[str, object]]:
         """Every test of the rule's conditions: value, threshold, verdict, in both languages."""
         if self.status == "not_in_force":
-            return [_window_reason(self.document, self.as_of)]
+            return [_window_reason(self.document, self.as_of, False)]
+        if self.doubtful:
+            return [_window_reason(self.document, self.as_of, None), *self._explanation().reasons]
         return self._explanation().reasons
+
+    @property
+    def doubtful(self) -> bool:
+        """Whether the day falls where the document may or may not be in force."""
+        return self.document.in_force_on(self.as_of) is None
+
+    @property
+    def unsettled(self) -> list[Text]:
+        """Why the outcome stays open where no fact the company could give would settle it."""
+        if self.status != "undetermined":
+            return []
+        found = [_doubt_text(self.document, self.as_of)] if self.doubtful else []
+        return found + (self._explanation().unsettled if self.held is None else [])
 
     @property
     def missing(self) -> list[str]:
@@ -124,6 +139,8 @@ def _branches(rule: Rule, document: Document, decision: _Decision, as_of: date) 
     if status == "not_in_force":
         yield "window=before" if as_of < document.in_force_from else "window=after"
         return
+    if document.in_force_on(as_of) is None:
+        yield "window=uncertain"
     for index, _variant in enumerate(rule.variants):
         yield f"variants[{index}]=not_applied"  # superseded wording: recorded, never evaluated
     assert trace is not None
@@ -137,24 +154,52 @@ def _branches(rule: Rule, document: Document, decision: _Decision, as_of: date) 
 
 
 def _window_text(document: Document) -> Text:
-    end = document.in_force_to.isoformat() if document.in_force_to else None
-    if end:
-        return Text(f"{document.in_force_from.isoformat()}至{end}", f"from {document.in_force_from.isoformat()} to {end}")
-    return Text(f"自{document.in_force_from.isoformat()}起", f"from {document.in_force_from.isoformat()}, with no end date")
+    """The document's in-force window in words; an uncertain one says what is certain and what possible."""
+    start, end = document.surely_from.isoformat(), document.surely_to.isoformat() if document.surely_to else None
+    if not document.uncertain_window:
+        if end:
+            return Text(f"{start}至{end}", f"from {start} to {end}")
+        return Text(f"自{start}起", f"from {start}, with no end date")
+    earliest, latest = document.in_force_from.isoformat(), document.in_force_to.isoformat() if document.in_force_to else None
+    certain = Text(f"{start}至{end}", f"from {start} to {end}") if end else Text(f"自{start}起", f"from {start}")
+    possibly_zh = "、".join(p for p in (f"最早可能自{earliest}起" if earliest != start else "", f"最晚可能至{latest}" if latest and latest != end else "") if p)
+    possibly_en = " and ".join(p for p in (f"from {earliest}" if earliest != start else "", f"until {latest}" if latest and latest != end else "") if p)
+    return Text(f"{certain.zh}（确定有效；{possibly_zh}）", f"{certain.en} for certain (possibly {possibly_en})")
 
 
-def _window_reason(document: Document, as_of: date) -> dict[str, object]:
+def _doubt_text(document: Document, as_of: date) -> Text:
+    """Why a day near an uncertain edge of the window cannot be settled, in a few words."""
     window = _window_text(document)
+    return Text(f"{document.number}在{as_of.isoformat()}是否有效无法确定（{window.zh}）", f"whether {document.number} is in force on {as_of.isoformat()} is uncertain (in force {window.en})")
+
+
+def _window_data(document: Document) -> dict[str, str | None]:
+    """The window as data: the days certainly in force, and the outermost possible ones."""
+    return {
+        "from": document.surely_from.isoformat(),
+        "to": document.surely_to.isoformat() if document.surely_to else None,
+        "possibly_from": document.in_force_from.isoformat(),
+        "possibly_to": document.in_force_to.isoformat() if document.in_force_to else None,
+    }
+
+
+def _window_reason(document: Document, as_of: date, held: bool | None) -> dict[str, object]:
+    if held is None:
+        text, doubt = _doubt_text(document, as_of), document.window_doubt or Text("", "")
+        text = Text(f"{text.zh}：{doubt.zh.rstrip('。')}。尚无法判断。", f"{text.en[:1].upper()}{text.en[1:]}: {doubt.en.rstrip('.')}. Cannot be settled yet.")
+    else:
+        window = _window_text(document)
+        text = Text(
+            f"{document.number}的有效期为{window.zh}，{as_of.isoformat()}不在有效期内。",
+            f"{document.number} is in force {window.en}; {as_of.isoformat()} is outside that window.",
+        )
     return {
         "condition": "in_force",
         "operator": "in_force",
-        "threshold": {"from": document.in_force_from.isoformat(), "to": document.in_force_to.isoformat() if document.in_force_to else None},
+        "threshold": _window_data(document),
         "value": as_of.isoformat(),
-        "held": False,
-        "text": Text(
-            f"{document.number}的有效期为{window.zh}，{as_of.isoformat()}不在有效期内。",
-            f"{document.number} is in force {window.en}; {as_of.isoformat()} is outside that window.",
-        ).as_dict(),
+        "held": held,
+        "text": text.as_dict(),
     }
 
 
@@ -215,7 +260,7 @@ def _compile_plan(book: Rulebook, city: str) -> _Plan:
             summed.extend(members)
         else:
             stacked.append((tuple(members), basis[0]))
-    payers = sorted({p for e in entries if e.monetary for p in e.payers}, key=("city", "district").index)
+    payers = sorted({p for e in entries if e.monetary for p in e.payers}, key=PAYERS.index)
     return _Plan(book, documents, entries, tuple(sorted(summed)), tuple(stacked), tuple(payers))
 
 
@@ -232,30 +277,45 @@ def _plan(book: Rulebook, city: str) -> _Plan:
 
 def _decide(plan: _Plan, profile: Profile, day: date) -> list[_Decision]:
     """Every rule's decision; the hot path of an estimate, kept to plain tuples and local names."""
-    in_force = [d.in_force_from <= day and (d.in_force_to is None or day <= d.in_force_to) for d in plan.documents]
+    in_force = [d.in_force_on(day) for d in plan.documents]
     get, year = profile.facts.get, day.year
     decisions: list[_Decision] = []
     append = decisions.append
     for rule, document, settle, monetary, derives, _payers, _shares in plan.entries:
-        if not in_force[document]:
+        window = in_force[document]
+        if window is False:
             append(_OFF_MONEY if monetary else _OFF_OTHER)
             continue
-        facts = FactContext(profile, rule.id, year) if derives else None
-        held, trace = settle(get, facts.value if facts is not None else _no_derived)
-        if held is False:
-            append(("ineligible", NOTHING if monetary else None, False, trace, None))
+        if window is None:
+            append(_doubtful(_decide_rule(rule, settle, monetary, derives, profile, get, year)))
             continue
-        status = "eligible" if held else "undetermined"
-        if not monetary:
-            append((status, None, held, trace, None))
-            continue
-        calc = calculate(rule, facts or FactContext(profile, rule.id, year))
-        if calc.amount.high == ZERO:
-            # Every condition that is known holds, yet nothing can be paid (e.g. the tier is already paid).
-            append(("ineligible", NOTHING, held, trace, calc))
-        else:
-            append((status, calc.amount if held else Amount(ZERO, calc.amount.high), held, trace, calc))
+        append(_decide_rule(rule, settle, monetary, derives, profile, get, year))
     return decisions
+
+
+def _decide_rule(rule: Rule, settle: Compiled, monetary: bool, derives: bool, profile: Profile, get: Any, year: int) -> _Decision:
+    """One rule's decision inside its window."""
+    facts = FactContext(profile, rule.id, year) if derives else None
+    held, trace = settle(get, facts.value if facts is not None else _no_derived)
+    if held is False:
+        return ("ineligible", NOTHING if monetary else None, False, trace, None)
+    status = "eligible" if held else "undetermined"
+    if not monetary:
+        return (status, None, held, trace, None)
+    calc = calculate(rule, facts or FactContext(profile, rule.id, year))
+    if calc.amount.high == ZERO:
+        # Every condition that is known holds, yet nothing can be paid (e.g. the tier is already paid).
+        return ("ineligible", NOTHING, held, trace, calc)
+    return (status, calc.amount if held else Amount(ZERO, calc.amount.high), held, trace, calc)
+
+
+def _doubtful(decision: _Decision) -> _Decision:
+    """A decision on a day the document may or may not be in force: like an unknown condition, it
+    leaves what is ineligible ineligible and makes the rest undetermined, from nothing upwards."""
+    status, amount, held, trace, calc = decision
+    if status == "ineligible":
+        return decision
+    return ("undetermined", None if amount is None else Amount(ZERO, amount.high), held, trace, calc)
 
 
 def _no_derived(name: str) -> object:
@@ -276,6 +336,7 @@ def _stack(
 
         winner = max(payable, key=size)
         won = entries[winner].rule.id
+        title = entries[winner].rule.title
         for member in payable:
             if member == winner:
                 stacking[member] = {"rule": basis.stacking, "paid": True, "instead_of": [entries[m].rule.id for m in payable if m != winner]}
@@ -286,8 +347,8 @@ def _stack(
                 "paid_instead": won,
                 "quote": basis.stacking_quote,
                 "text": Text(
-                    f"按就高不重复原则，同类奖励只享受较高的{won}，本项不重复支付。",
-                    f"Highest only, never twice (就高不重复): the higher award of the same kind, {won}, is paid instead of this one.",
+                    f"按就高不重复原则，同类奖励只享受较高的“{title.zh}”，本项不重复支付。",
+                    f"Highest only, never twice (就高不重复): the higher award of the same kind, “{title.en}”, is paid instead of this one.",
                 ).as_dict(),
             }
             status, _amount, held, trace, calc = decisions[member]
@@ -310,9 +371,16 @@ def _money_range(amount: Amount) -> dict[str, str | None]:
     return {"min": format_money(amount.low), "max": None if amount.high is None else format_money(amount.high)}
 
 
-def _payer_name(payer: str, city_name: Text, district: str | None) -> dict[str, str] | None:
+#: The name of the payer line that sums the awards whose texts state no split between their
+#: responsible units; each outcome names its own units.
+UNSTATED = Text("未规定分担比例的责任单位", "responsible units, split not stated")
+
+
+def _payer_name(payer: str, city_name: Text, district: str | None, units: Text | None = None) -> dict[str, str] | None:
     if payer == "city":
         return city_name.as_dict()
+    if payer == "unstated":
+        return (units or UNSTATED).as_dict()
     return None if district is None else {"zh": district, "en": district}
 
 
@@ -326,12 +394,23 @@ def _split(outcome: Outcome, parts: list[tuple[Decimal, Decimal | None]], city_n
     return [
         {
             "payer": p.payer,
-            "name": _payer_name(p.payer, city_name, district),
+            "name": _payer_name(p.payer, city_name, district, p.units),
             "share": _share_text(p.share),
             "amount": {"min": format_money(lo), "max": None if hi is None else format_money(hi)},
         }
         for p, (lo, hi) in zip(outcome.rule.payers, parts)
     ]
+
+
+def _needs(outcome: Outcome) -> Text:
+    """What would settle an open outcome, in words: the facts to give, or why none would."""
+    labels = [label_of(name) for name in outcome.missing]
+    zh = [f"需提供{'、'.join(zh for zh, _ in labels)}"] if labels else []
+    en = [f"needs {', '.join(en for _, en in labels)}"] if labels else []
+    for reason in outcome.unsettled:
+        zh.append(reason.zh)
+        en.append(reason.en)
+    return Text("；".join(zh), "; ".join(en))
 
 
 def _summary(outcome: Outcome, as_of: date) -> Text:
@@ -357,14 +436,17 @@ def _summary(outcome: Outcome, as_of: date) -> Text:
     low = format_money_text(outcome.amount.low)
     high = "no upper bound" if outcome.amount.high is None else f"{format_money_text(outcome.amount.high)} yuan"
     high_zh = "上限未定" if outcome.amount.high is None else f"{format_money_text(outcome.amount.high)}元"
-    needs = ", ".join(outcome.missing)
+    needs = _needs(outcome)
     if outcome.status == "eligible" and outcome.amount.exact:
         return Text(f"符合条件：奖励{low}元。", f"Eligible: {low} yuan.")
     if outcome.status == "eligible":
-        return Text(f"符合条件：奖励{low}元至{high_zh}，取决于{needs or '主管部门核定'}。", f"Eligible: {low} yuan to {high}, depending on {needs or 'the authority'}.")
+        labels = [label_of(name) for name in outcome.missing]
+        on_zh = "、".join(zh for zh, _ in labels) or "主管部门核定"
+        on_en = ", ".join(en for _, en in labels) or "the authority"
+        return Text(f"符合条件：奖励{low}元至{high_zh}，取决于{on_zh}。", f"Eligible: {low} yuan to {high}, depending on {on_en}.")
     if outcome.amount.high is None:
-        return Text(f"尚待确定：金额上限未定，需提供{needs}。", f"Undetermined: no upper bound yet; needs {needs}.")
-    return Text(f"尚待确定：最多{high_zh}，需提供{needs}。", f"Undetermined: up to {high}; needs {needs}.")
+        return Text(f"尚待确定：金额上限未定；{needs.zh}。", f"Undetermined: no upper bound yet; {needs.en}.")
+    return Text(f"尚待确定：最多{high_zh}；{needs.zh}。", f"Undetermined: up to {high}; {needs.en}.")
 
 
 def _outcome_data(outcome: Outcome, payers: list[dict[str, Any]], as_of: date) -> dict[str, Any]:
@@ -453,8 +535,72 @@ class Estimate:
             for index, (entry, decision) in enumerate(zip(self.plan.entries, self.decisions))
         ]
 
+    @property
+    def last_certain_day(self) -> date | None:
+        """The last day all of the city's own documents were certainly in force (None: no end)."""
+        ends = [d.surely_to for d in self.plan.documents if not d.national]
+        return None if not ends or any(end is None for end in ends) else max(end for end in ends if end is not None)
+
+    def retrospective(self) -> Estimate | None:
+        """The same estimate as of the last day the city's rules were certainly in force, when the
+        estimate's day is after it: what the policy paid, and until when."""
+        last = self.last_certain_day
+        if last is None or self.as_of <= last:
+            return None
+        return estimate(self.profile, self.city, last, self.district, rulebook=self.plan.book)
+
+    def notice(self, retrospective: Estimate | None) -> dict[str, Any] | None:
+        """The headline when a document is not, or not certainly, in force on the day; else None."""
+        day = self.as_of.isoformat()
+        documents, zh, en = [], [], []
+        for document in self.plan.documents:
+            state = document.in_force_on(self.as_of)
+            if state is True:
+                continue
+            documents.append({"id": document.id, "number": document.number, "state": "not_in_force" if state is False else "uncertain", **_window_data(document)})
+            window = _window_text(document)
+            if state is None:
+                zh.append(f"{document.number}在{day}是否有效无法确定（{window.zh}）")
+                en.append(f"whether {document.number} is in force on {day} is uncertain (in force {window.en})")
+            elif self.as_of < document.in_force_from:
+                zh.append(f"{document.number}自{document.surely_from.isoformat()}起施行，{day}尚未生效")
+                en.append(f"{document.number} takes effect on {document.surely_from.isoformat()}, after {day}")
+            else:
+                assert document.in_force_to is not None
+                zh.append(f"{document.number}的有效期为{window.zh}，{day}已过有效期")
+                en.append(f"{document.number} was in force {window.en}; {day} is after it")
+        if not documents:
+            return None
+        text = Text("；".join(zh) + "。", "; ".join(en)[:1].upper() + "; ".join(en)[1:] + ".")
+        if retrospective is not None:
+            last = retrospective.as_of.isoformat()
+            text = Text(
+                f"{text.zh}下方“追溯估算”按本市政策确定有效的最后一天{last}计算，显示政策有效时可得的奖励。",
+                f"{text.en} The retrospective below is the same estimate as of {last}, the last day the city's policies were certainly in force.",
+            )
+        return {**text.as_dict(), "documents": documents}
+
     def as_dict(self) -> dict[str, Any]:
-        """The estimate as JSON-ready data: money as decimal strings, every text in both languages."""
+        """The estimate as JSON-ready data: money as decimal strings, every text in both languages.
+
+        ``notice`` (or None) comes first when a document is not certainly in force on the day, and
+        ``retrospective`` (or None) gives the estimate as of the last day the city's rules certainly were.
+        """
+        retrospective = self.retrospective()
+        data = self._data()
+        past = None
+        if retrospective is not None:
+            whole = retrospective._data()
+            past = {key: whole[key] for key in ("as_of", "total", "payers", "missing_facts", "outcomes")}
+        head = ("city", "city_name", "district", "as_of")
+        return {
+            **{key: data[key] for key in head},
+            "notice": self.notice(retrospective),
+            **{key: value for key, value in data.items() if key not in head},
+            "retrospective": past,
+        }
+
+    def _data(self) -> dict[str, Any]:
         book = self.plan.book
         city_name, district, day = book.cities[self.city], self.district, self.as_of
         outcomes = self.outcomes()
@@ -486,8 +632,9 @@ def estimate(
     """
     book = rulebook or default_rulebook()
     errors: dict[str, list[str]] = {}
-    if city not in book.cities:
-        errors["city"] = [f"Unknown city '{city}'; use one of: {', '.join(sorted(book.cities))}."]
+    found = book.resolve_city(city)
+    if found is None:
+        errors["city"] = [f"Unknown city '{city}'; use one of: {book.known_cities()}."]
     day = date.today() if as_of is None else None
     if as_of is not None:
         try:
@@ -499,7 +646,8 @@ def estimate(
     parsed = collect_profile(profile, errors)
     if errors:
         raise InputError(errors)
-    assert day is not None
+    assert day is not None and found is not None
+    city = found
     if parsed.prior_awards:
         _check_prior_rules(parsed, book)
     plan = _plan(book, city)

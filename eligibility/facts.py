@@ -6,6 +6,8 @@ A company profile supplies the *given* facts; the engine derives the rest:
   an exact fraction; unknown when either revenue is unknown or the prior revenue is zero or less.
 - ``paid_before`` = what the rule being evaluated has already paid the company, summed from
   ``prior_awards`` up to the estimate's year; unknown when ``prior_awards`` is absent.
+- ``paid_this_year`` = what the rule paid in the estimate's year alone (for awards paid at most once a
+  year); unknown when ``prior_awards`` is absent.
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ __all__ = [
     "Fact",
     "FactKind",
     "PARK_DESIGNATIONS",
+    "PRIOR_AWARDS_LABEL",
+    "label_of",
 ]
 
 FactKind = Literal["money", "bool", "count", "enum", "ratio"]
@@ -51,7 +55,8 @@ _FACTS = [
     Fact("operating_revenue", "money", "本年营业收入", "operating revenue this year"),
     Fact("operating_revenue_prior", "money", "上年营业收入", "operating revenue last year"),
     Fact("blockchain_revenue", "money", "区块链主营业务收入", "blockchain main-business revenue"),
-    Fact("local_fiscal_contribution", "money", "地方财政贡献", "local fiscal contribution"),
+    Fact("local_fiscal_contribution", "money", "本年地方财政贡献", "local fiscal contribution this year"),
+    Fact("local_fiscal_contribution_prior", "money", "上年地方财政贡献", "local fiscal contribution last year"),
     Fact(
         "in_key_enterprise_pool",
         "bool",
@@ -103,7 +108,19 @@ _FACTS = [
         derived_from=("operating_revenue", "operating_revenue_prior"),
     ),
     Fact("paid_before", "money", "本条款已支付金额", "already paid under this clause", derived_from=("prior_awards",)),
+    Fact("paid_this_year", "money", "本条款本年度已支付金额", "already paid under this clause this year", derived_from=("prior_awards",)),
 ]
+
+#: Words for ``prior_awards``, which is not a fact a rule tests but settles what a rule paid before.
+PRIOR_AWARDS_LABEL = ("以往奖励记录", "award history")
 
 #: Every fact by name, in the order results list them.
 FACTS: dict[str, Fact] = {fact.name: fact for fact in _FACTS}
+
+
+def label_of(name: str) -> tuple[str, str]:
+    """A fact's name for people (zh, en), ``prior_awards`` included: never the raw identifier."""
+    if name == "prior_awards":
+        return PRIOR_AWARDS_LABEL
+    fact = FACTS[name]
+    return fact.zh, fact.en

@@ -25,6 +25,7 @@ import yaml
 from .errors import RuleFileError
 from .facts import ENTITY_TYPES, FACTS
 from .model import (
+    PAYERS,
     AllOf,
     AnyOf,
     Award,
@@ -57,7 +58,7 @@ _RULE_ID = re.compile(r"^[a-z]+\.[a-z0-9_]+$")
 _DOC_ID = re.compile(r"^[a-z0-9-]+$")
 
 DOCUMENT_KEYS = {
-    "id", "city", "city_name", "number", "issuer", "title", "source", "status", "in_force",
+    "id", "city", "city_name", "city_aliases", "number", "issuer", "title", "source", "status", "in_force",
     "stacking", "outside_facts", "rules", "inventory",
 }
 RULE_KEYS = {
@@ -128,6 +129,21 @@ class _Reader:
             except ValueError:
                 pass
         self.fail(key, "must be a date written YYYY-MM-DD.")
+
+    def edge(self, value: object, key: str) -> tuple[date, date]:
+        """A window's edge: a date, or {earliest, latest} when the text leaves it uncertain.
+
+        Returns the outermost possible day and the innermost (the day from or until which the
+        document is certainly in force): for a start, (earliest, latest); for an end, (latest, earliest).
+        """
+        if not isinstance(value, Mapping):
+            day = self.day(value, key)
+            return day, day
+        data = self.mapping(value, key, {"earliest", "latest"}, {"earliest", "latest"})
+        earliest, latest = self.day(data["earliest"], _join(key, "earliest")), self.day(data["latest"], _join(key, "latest"))
+        if latest <= earliest:
+            self.fail(_join(key, "latest"), "the latest possible date must come after the earliest.")
+        return (earliest, latest) if key.endswith("from") else (latest, earliest)
 
     def ratio(self, value: object, key: str) -> Fraction:
         if isinstance(value, bool) or not isinstance(value, (int, str)):
@@ -228,16 +244,16 @@ class _Reader:
             self.fail(_join(key, "form"), f"unknown award form '{form}'.", f"use one of: {', '.join(AWARD_FORMS)}.")
         form = value["form"]
         if form == "fixed" and "by" in value:
-            data = self.mapping(value, key, {"form", "by", "amounts"}, {"by", "amounts"})
+            data = self.mapping(value, key, {"form", "by", "amounts", "pay"}, {"by", "amounts"})
             by = self.fact(data["by"], _join(key, "by"), ("enum",))
             table = self.mapping(data["amounts"], _join(key, "amounts"), set(FACTS[by].choices), set())
             if not table:
                 self.fail(_join(key, "amounts"), "must map at least one value of the fact to an amount.")
             amounts = tuple((str(k), self.money(v, _join(_join(key, "amounts"), str(k)))) for k, v in table.items())
-            return Award("fixed", by=by, amounts=amounts)
+            return Award("fixed", by=by, amounts=amounts, pay=self.pay(data, key, "full"))
         if form == "fixed":
-            data = self.mapping(value, key, {"form", "amount"}, {"amount"})
-            return Award("fixed", amount=self.money(data["amount"], _join(key, "amount")))
+            data = self.mapping(value, key, {"form", "amount", "pay"}, {"amount"})
+            return Award("fixed", amount=self.money(data["amount"], _join(key, "amount")), pay=self.pay(data, key, "full"))
         if form == "capped":
             data = self.mapping(value, key, {"form", "up_to"}, {"up_to"})
             return Award("capped", up_to=self.money(data["up_to"], _join(key, "up_to")))
@@ -265,8 +281,7 @@ class _Reader:
         fact = self.fact(data["fact"], _join(key, "fact"), ("money",))
         if data["above"] not in ("exclusive", "inclusive"):
             self.fail(_join(key, "above"), "must be 'exclusive' (strictly more than) or 'inclusive' (at least).")
-        if data["pay"] not in ("highest", "difference"):
-            self.fail(_join(key, "pay"), "must be 'highest' or 'difference' (the tier reached minus what the rule already paid).")
+        self.pay(data, key, "highest")
         tiers_raw = data["tiers"]
         if not isinstance(tiers_raw, list) or not tiers_raw:
             self.fail(_join(key, "tiers"), "must be a non-empty list of {threshold, amount}.")
@@ -280,7 +295,15 @@ class _Reader:
             if tiers and parsed_tier.amount <= tiers[-1].amount:
                 self.fail(_join(tkey, "amount"), "tier amounts must increase with the threshold.")
             tiers.append(parsed_tier)
-        return Award("tiered", fact=fact, inclusive=data["above"] == "inclusive", pay=data["pay"], tiers=tuple(tiers))
+        return Award("tiered", fact=fact, inclusive=data["above"] == "inclusive", pay=self.pay(data, key, "highest"), tiers=tuple(tiers))
+
+    def pay(self, data: Mapping[str, Any], key: str, plain: Literal["full", "highest"]) -> Literal["full", "highest", "difference"]:
+        """How an award is paid: in full (``highest`` tier reached), or as the ``difference`` against
+        what the rule already paid, so that it is never paid twice."""
+        value = data.get("pay", plain)
+        if value not in (plain, "difference"):
+            self.fail(_join(key, "pay"), f"must be '{plain}' or 'difference' (the amount minus what the rule already paid).")
+        return plain if value == plain else "difference"
 
     def caps(self, value: object, key: str) -> tuple[Cap, ...]:
         if value is None:
@@ -299,7 +322,7 @@ class _Reader:
                 caps.append(Cap(kind, amount=self.money(raw, _join(ckey, kind))))
         return tuple(caps)
 
-    def payers(self, value: object, key: str, monetary: bool) -> tuple[Payer, ...]:
+    def payers(self, value: object, key: str, monetary: bool, source: str, language: str) -> tuple[Payer, ...]:
         if value is None:
             if monetary:
                 self.fail(key, "a monetary rule must say who pays.", "add payers: [{payer: city, share: 1}].")
@@ -309,13 +332,22 @@ class _Reader:
         payers = []
         for i, payer in enumerate(value):
             pkey = f"{key}[{i}]"
-            p = self.mapping(payer, pkey, {"payer", "share"}, {"payer", "share"})
-            if p["payer"] not in ("city", "district"):
-                self.fail(_join(pkey, "payer"), f"unknown payer '{p['payer']}'.", "use city or district.")
+            p = self.mapping(payer, pkey, {"payer", "share", "units"}, {"payer", "share"})
+            if p["payer"] not in PAYERS:
+                self.fail(_join(pkey, "payer"), f"unknown payer '{p['payer']}'.", f"use one of: {', '.join(PAYERS)}.")
             share = self.ratio(p["share"], _join(pkey, "share"))
             if not 0 < share <= 1:
                 self.fail(_join(pkey, "share"), "must be more than 0 and at most 1.")
-            payers.append(Payer(p["payer"], share))
+            units = None
+            if p["payer"] == "unstated":
+                if "units" not in p or len(value) != 1:
+                    self.fail(pkey, "an unstated payer stands alone and names the responsible units the text lists.",
+                              "write payers: [{payer: unstated, share: 1, units: {zh: ..., en: ...}}], quoting the units in the source's language.")
+                units = self.text(p["units"], _join(pkey, "units"))
+                self.quote(units.zh if language == "zh" else units.en, _join(pkey, f"units.{language}"), source)
+            elif "units" in p:
+                self.fail(_join(pkey, "units"), "only an unstated payer names responsible units.")
+            payers.append(Payer(p["payer"], share, units))
         total = sum((p.share for p in payers), Fraction(0))
         if total != 1:
             percent = (Decimal(total.numerator) * 100 / Decimal(total.denominator)).normalize()
@@ -338,7 +370,7 @@ class _Reader:
                 self.fail(f"{key}[{i}]", f"unknown entity type '{item}'.", f"use some of: {', '.join(ENTITY_TYPES)}.")
         return tuple(value)
 
-    def rule(self, value: object, index: int, doc_id: str, city: str, source: str) -> Rule:
+    def rule(self, value: object, index: int, doc_id: str, city: str, source: str, language: str) -> Rule:
         self.rule_id = None
         if isinstance(value, Mapping) and isinstance(value.get("id"), str):
             self.rule_id = value["id"]
@@ -368,7 +400,7 @@ class _Reader:
             conditions=self.conditions(data.get("conditions"), applies_to, "conditions"),
             award=award,
             caps=caps,
-            payers=self.payers(data.get("payers"), "payers", award.monetary),
+            payers=self.payers(data.get("payers"), "payers", award.monetary, source, language),
             stacking=self.text(data["stacking"], "stacking") if data.get("stacking") else None,
             variants=tuple(self.variant(v, f"variants[{i}]", applies_to) for i, v in enumerate(variants)),
         )
@@ -393,7 +425,7 @@ class _Reader:
     # -- documents -----------------------------------------------------------------------------
 
     def document(self, data: object) -> Document:
-        doc = self.mapping(data, "", DOCUMENT_KEYS, DOCUMENT_KEYS - {"stacking", "outside_facts"})
+        doc = self.mapping(data, "", DOCUMENT_KEYS, DOCUMENT_KEYS - {"stacking", "outside_facts", "city_aliases"})
         doc_id = self.string(doc["id"], "id")
         if not _DOC_ID.match(doc_id) or self.path.stem != doc_id:
             self.fail("id", f"document id '{doc_id}' must match the file name '{self.path.stem}'.")
@@ -407,11 +439,14 @@ class _Reader:
             self.fail("source.sha256", f"{source} does not match its recorded sha256 (it is {digest}).", "restore the source text byte for byte.")
         if doc["status"] not in DOCUMENT_STATUSES:
             self.fail("status", f"unknown status '{doc['status']}'.", f"use one of: {', '.join(DOCUMENT_STATUSES)}.")
-        window = self.mapping(doc["in_force"], "in_force", {"from", "to", "note"}, {"from", "to"})
-        start = self.day(window["from"], "in_force.from")
-        end = None if window["to"] is None else self.day(window["to"], "in_force.to")
-        if end is not None and end < start:
+        window = self.mapping(doc["in_force"], "in_force", {"from", "to", "note", "uncertain"}, {"from", "to"})
+        start, surely_from = self.edge(window["from"], "in_force.from")
+        end, surely_to = (None, None) if window["to"] is None else self.edge(window["to"], "in_force.to")
+        if end is not None and surely_to is not None and (surely_to < surely_from or end < start):
             self.fail("in_force.to", "the window ends before it starts.")
+        doubt = self.text(window["uncertain"], "in_force.uncertain") if "uncertain" in window else None
+        if (surely_from != start or surely_to != end) != (doubt is not None):
+            self.fail("in_force.uncertain", "say why an edge is uncertain here, and only where an edge is given as {earliest, latest}.")
         stacking: Literal["highest_only"] | None = None
         stacking_quote: str | None = None
         if doc.get("stacking") is not None:
@@ -426,7 +461,8 @@ class _Reader:
             outside.append(OutsideFact(self.string(o["fact"], f"outside_facts[{i}].fact"), self.string(o["source"], f"outside_facts[{i}].source")))
         if not isinstance(doc["rules"], list):
             self.fail("rules", "must be a list of rules.")
-        rules = tuple(self.rule(r, i, doc_id, city, source) for i, r in enumerate(doc["rules"]))
+        language = self.string(src["language"], "source.language")
+        rules = tuple(self.rule(r, i, doc_id, city, source, language) for i, r in enumerate(doc["rules"]))
         self.rule_id = None
         inventory = self.inventory(doc["inventory"], rules, source)
         return Document(
@@ -442,6 +478,10 @@ class _Reader:
             status=doc["status"],
             in_force_from=start,
             in_force_to=end,
+            certain_from=surely_from,
+            certain_to=surely_to,
+            window_doubt=doubt,
+            aliases=tuple(self.string(a, f"city_aliases[{i}]") for i, a in enumerate(doc.get("city_aliases") or [])),
             window_note=window.get("note"),
             stacking=stacking,
             stacking_quote=stacking_quote,

@@ -21,7 +21,9 @@ __all__ = [
     "Leaf",
     "Not",
     "OutsideFact",
+    "PAYERS",
     "Payer",
+    "PayerKind",
     "Rule",
     "Rulebook",
     "Text",
@@ -31,6 +33,10 @@ __all__ = [
 ]
 
 AwardForm = Literal["fixed", "per_unit", "tiered", "capped", "ranged", "non_monetary"]
+PayerKind = Literal["city", "district", "unstated"]
+#: Every payer, in the order totals list them: the city, the district, and where the text names no
+#: split between responsible units of several levels, ``unstated``.
+PAYERS: tuple[PayerKind, ...] = ("city", "district", "unstated")
 CompareOp = Literal["eq", "ne", "gt", "ge", "lt", "le", "in", "not_in", "known", "unknown"]
 
 
@@ -113,7 +119,9 @@ class Award:
     units: tuple[Unit, ...] = ()  # per_unit
     fact: str | None = None  # tiered
     inclusive: bool = False  # tiered: threshold reached at equality, or only above it
-    pay: Literal["highest", "difference"] = "highest"  # tiered
+    #: ``full`` (fixed) or ``highest`` (the highest tier reached), or ``difference``: the amount minus
+    #: what the rule already paid, so that nothing is paid twice.
+    pay: Literal["full", "highest", "difference"] = "highest"
     tiers: tuple[Tier, ...] = ()  # tiered
     benefit: Text | None = None  # non_monetary
 
@@ -133,10 +141,15 @@ class Cap:
 
 @dataclass(frozen=True)
 class Payer:
-    """Who pays which share of an award."""
+    """Who pays which share of an award.
 
-    payer: Literal["city", "district"]
+    ``unstated`` is a payer the text leaves open: it names responsible units of several levels
+    (``units``, quoted from the source) and no split between them.
+    """
+
+    payer: PayerKind
     share: Fraction
+    units: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -210,22 +223,46 @@ class Document:
     source: str
     source_language: str
     status: str
-    in_force_from: date
-    in_force_to: date | None
+    in_force_from: date  # the earliest day the document may be in force
+    in_force_to: date | None  # the latest day it may be in force; None: no end
     window_note: str | None
     stacking: Literal["highest_only"] | None
     stacking_quote: str | None
     outside_facts: tuple[OutsideFact, ...]
     rules: tuple[Rule, ...]
     inventory: tuple[InventoryEntry, ...]
+    #: The first and last day the document is certainly in force; they differ from ``in_force_from``
+    #: and ``in_force_to`` only where the text leaves an edge uncertain (``window_doubt`` says why).
+    certain_from: date | None = None
+    certain_to: date | None = None
+    window_doubt: Text | None = None
+    aliases: tuple[str, ...] = ()
 
     @property
     def national(self) -> bool:
         return self.city == "national"
 
-    def in_force_on(self, day: date) -> bool:
-        """Whether ``day`` falls inside the document's in-force window (both ends included)."""
-        return self.in_force_from <= day and (self.in_force_to is None or day <= self.in_force_to)
+    @property
+    def surely_from(self) -> date:
+        return self.certain_from or self.in_force_from
+
+    @property
+    def surely_to(self) -> date | None:
+        return self.certain_to if self.certain_to is not None else self.in_force_to
+
+    @property
+    def uncertain_window(self) -> bool:
+        return self.surely_from != self.in_force_from or self.surely_to != self.in_force_to
+
+    def in_force_on(self, day: date) -> bool | None:
+        """Whether ``day`` is inside the in-force window (both ends included): True, False, or None
+        when the day falls between an uncertain edge's earliest and latest possible date."""
+        if day < self.in_force_from or (self.in_force_to is not None and day > self.in_force_to):
+            return False
+        surely_to = self.surely_to
+        if day < self.surely_from or (surely_to is not None and day > surely_to):
+            return None
+        return True
 
 
 @dataclass(frozen=True)
@@ -244,3 +281,30 @@ class Rulebook:
         """The city's own documents, then the national ones that apply everywhere."""
         own = tuple(d for d in self.documents if d.city == city)
         return own + tuple(d for d in self.documents if d.national)
+
+    def resolve_city(self, name: object) -> str | None:
+        """The city id for any of its names (``wuhan``, ``Wuhan``, ``武汉``, ``武汉市``), or None."""
+        if not isinstance(name, str):
+            return None
+        wanted = name.strip().casefold()
+        for document in self.documents:
+            if document.national:
+                continue
+            names = (document.city, document.city_name.zh, document.city_name.en, *document.aliases)
+            if wanted in (n.casefold() for n in names):
+                return document.city
+        return None
+
+    def city_names(self) -> list[str]:
+        """Every name a city may be given by, each city's id first."""
+        names: list[str] = []
+        for document in self.documents:
+            if not document.national:
+                for name in (document.city, document.city_name.zh, document.city_name.en, *document.aliases):
+                    if name not in names:
+                        names.append(name)
+        return names
+
+    def known_cities(self) -> str:
+        """The cities for an error message: ``suzhou (苏州市), wuhan (武汉市)``."""
+        return ", ".join(f"{city} ({name.zh})" for city, name in sorted(self.cities.items()))

@@ -18,15 +18,17 @@ from typing import Any
 from .compare import _benefits, _sort_key, _unlocks, check_request
 from .engine import default_rulebook, evaluate
 from .errors import InputError
-from .model import Rulebook, Text
+from .model import Document, Rulebook, Text
 from .money import FEN, format_money, format_money_text, parse_money
 from .profile import parse_profile
 
 __all__ = ["GROWABLE", "Plan", "parse_plan", "plan_cities"]
 
 GROWABLE = ("operating_revenue", "blockchain_revenue", "local_fiscal_contribution")
+#: Figures whose value one year is the next year's "last year" figure.
+CARRIED = {"operating_revenue": "operating_revenue_prior", "local_fiscal_contribution": "local_fiscal_contribution_prior"}
 PER_YEAR_COUNTS = ("municipal_research_projects", "key_tasks_accepted")
-FIGURE_FACTS = GROWABLE + PER_YEAR_COUNTS + ("standards_led",)
+FIGURE_FACTS = GROWABLE + tuple(CARRIED.values()) + PER_YEAR_COUNTS + ("standards_led",)
 MAX_YEARS = 10
 
 
@@ -120,11 +122,13 @@ def parse_plan(data: Mapping[str, Any]) -> Plan:
 
 
 def _grow(profile: dict[str, Any], plan: Plan) -> dict[str, Any]:
-    """Next year's profile: revenues and contribution grown, last year's revenue as the prior, no new events."""
+    """Next year's profile: revenues and contribution grown, this year's figures as last year's, no new events."""
     grown = copy.deepcopy(profile)
-    current = profile.get("operating_revenue")
-    if current is not None:
-        grown["operating_revenue_prior"] = current
+    for name, prior in CARRIED.items():
+        if profile.get(name) is not None:
+            grown[prior] = profile[name]
+        else:  # this year's figure unknown: next year's "last year" is unknown too, not an older figure
+            grown.pop(prior, None)
     for name in GROWABLE:
         value = profile.get(name)
         if value is not None and name in plan.growth:
@@ -139,8 +143,9 @@ def _grow(profile: dict[str, Any], plan: Plan) -> dict[str, Any]:
 
 def _apply_figures(profile: dict[str, Any], figures: Mapping[str, Any]) -> dict[str, Any]:
     updated = copy.deepcopy(profile)
-    if "operating_revenue" in figures and "operating_revenue" in profile:
-        updated.setdefault("operating_revenue_prior", profile["operating_revenue"])
+    for name, prior in CARRIED.items():
+        if name in figures and name in profile:
+            updated.setdefault(prior, profile[name])
     updated.update(copy.deepcopy(dict(figures)))
     return updated
 
@@ -153,7 +158,28 @@ def _jsonable(profile: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _reason(city: str, name: Text, rank: int, count: int, entry: dict[str, Any], plan: Plan) -> Text:
+def _ended(documents: tuple[Document, ...], plan: Plan) -> Text:
+    """When the city's own documents ended, where that is within or before the plan: their real dates."""
+    last_day = plan.as_of(plan.start_year + plan.years - 1)
+    zh: list[str] = []
+    en: list[str] = []
+    for document in documents:
+        end = document.surely_to
+        if document.national or end is None or end >= last_day:
+            continue
+        if document.in_force_to is not None and document.in_force_to != end:
+            zh.append(f"{document.number}确定有效至{end.isoformat()}，最晚可能至{document.in_force_to.isoformat()}")
+            en.append(f"{document.number} is certainly in force until {end.isoformat()} and possibly until {document.in_force_to.isoformat()}")
+        else:
+            zh.append(f"{document.number}有效期至{end.isoformat()}")
+            en.append(f"{document.number} was in force until {end.isoformat()}")
+    if not zh:
+        return Text("", "")
+    return Text(f"；{'；'.join(zh)}", f"; {'; '.join(en)}")
+
+
+def _reason(book: Rulebook, city: str, rank: int, count: int, entry: dict[str, Any], plan: Plan) -> Text:
+    name = book.cities[city]
     span_zh = f"{plan.start_year}—{plan.start_year + plan.years - 1}年"
     span_en = f"{plan.start_year}–{plan.start_year + plan.years - 1}"
     total = entry["cumulative_total"]
@@ -163,14 +189,14 @@ def _reason(city: str, name: Text, rank: int, count: int, entry: dict[str, Any],
         for outcome in year["outcomes"]:
             if outcome["amount"] is not None and outcome["status"] == "eligible":
                 by_rule[outcome["rule"]] = by_rule.get(outcome["rule"], Decimal(0)) + Decimal(outcome["amount"]["min"])
-    closed = [y["year"] for y in entry["years"] if all(o["status"] == "not_in_force" for o in y["outcomes"] if not o["rule"].startswith("national."))]
-    ended = Text(f"；{closed[0]}年起本市政策已不在有效期内", f"; the city's policy is out of force from {closed[0]}") if closed else Text("", "")
+    ended = _ended(book.documents_for(city), plan)
     head = Text(f"{name.zh}排名第{rank}/{count}", f"{name.en} ranks {rank} of {count}")
     if low > 0:
         top_rule, top_amount = max(by_rule.items(), key=lambda item: item[1])
+        title = book.rules[top_rule].title
         return Text(
-            f"{head.zh}：{span_zh}累计保证可得{format_money_text(low)}元，主要来自{top_rule}（{format_money_text(top_amount)}元）{ended.zh}。",
-            f"{head.en}: {format_money_text(low)} yuan guaranteed over {span_en}, most of it from {top_rule} ({format_money_text(top_amount)} yuan){ended.en}.",
+            f"{head.zh}：{span_zh}累计保证可得{format_money_text(low)}元，主要来自“{title.zh}”（{format_money_text(top_amount)}元）{ended.zh}。",
+            f"{head.en}: {format_money_text(low)} yuan guaranteed over {span_en}, most of it from “{title.en}” ({format_money_text(top_amount)} yuan){ended.en}.",
         )
     if total["max"] is None or Decimal(total["max"]) > 0:
         potential = "an open amount" if total["max"] is None else f"up to {format_money_text(Decimal(total['max']))} yuan"
@@ -258,9 +284,9 @@ def plan_cities(
 ) -> dict[str, Any]:
     """Each city's year-by-year outcomes along ``plan``, ranked by guaranteed cumulative total."""
     book = rulebook or default_rulebook()
-    city_list, _ = check_request(profile, cities, districts, book)
+    city_list, _, districts = check_request(profile, cities, districts, book)
     base = _jsonable({k: v for k, v in profile.items() if v is not None})
-    paths = [_city_path(base, city, (districts or {}).get(city), plan, book) for city in city_list]
+    paths = [_city_path(base, city, districts.get(city), plan, book) for city in city_list]
     paths.sort(key=lambda p: _sort_key(p["cumulative_total"]), reverse=True)
     ranking: list[dict[str, Any]] = []
     for position, path in enumerate(paths, start=1):
@@ -268,7 +294,7 @@ def plan_cities(
         rank = ranking[-1]["rank"] if tied else position
         ranking.append({"rank": rank, **path})
     for entry in ranking:
-        entry["reason"] = _reason(entry["city"], book.cities[entry["city"]], entry["rank"], len(ranking), entry, plan).as_dict()
+        entry["reason"] = _reason(book, entry["city"], entry["rank"], len(ranking), entry, plan).as_dict()
     return {
         "plan": {
             "start_year": plan.start_year,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
@@ -19,7 +19,16 @@ from .jsonio import JsonNumber
 from .facts import ENTITY_TYPES, PARK_DESIGNATIONS
 from .money import MoneyError, parse_money
 
-__all__ = ["PriorAward", "Profile", "ProfileSchema", "collect_profile", "flatten_errors", "parse_profile", "profile_from_loaded"]
+__all__ = [
+    "PriorAward",
+    "Profile",
+    "ProfileSchema",
+    "collect_profile",
+    "flatten_errors",
+    "lists_its_fields",
+    "parse_profile",
+    "profile_from_loaded",
+]
 
 MAX_COUNT = 10_000
 MIN_YEAR, MAX_YEAR = 1990, 2100
@@ -75,6 +84,17 @@ class Count(fields.Field):  # type: ignore[type-arg]
         return int(value)
 
 
+_S = TypeVar("_S", bound=type[Schema])
+
+
+def lists_its_fields(schema: _S) -> _S:
+    """Make a strict schema's "Unknown field." name the fields it does accept."""
+    names = ", ".join(schema._declared_fields)
+    schema.error_messages = {**getattr(schema, "error_messages", {}), "unknown": f"Unknown field. Valid fields: {names}."}
+    return schema
+
+
+@lists_its_fields
 class StandardsLedSchema(Schema):
     """Standards the company led as main drafting unit, by level."""
 
@@ -85,6 +105,7 @@ class StandardsLedSchema(Schema):
     provincial = Count(allow_none=True)
 
 
+@lists_its_fields
 class PriorAwardSchema(Schema):
     """An award already paid to the company under one rule."""
 
@@ -96,6 +117,7 @@ class PriorAwardSchema(Schema):
     year = Count(required=True, minimum=MIN_YEAR, maximum=MAX_YEAR)
 
 
+@lists_its_fields
 class ProfileSchema(Schema):
     """The facts a company gives about itself; every one optional, absent meaning unknown."""
 
@@ -108,6 +130,7 @@ class ProfileSchema(Schema):
     operating_revenue_prior = Money(allow_none=True)
     blockchain_revenue = Money(allow_none=True)
     local_fiscal_contribution = Money(allow_none=True)
+    local_fiscal_contribution_prior = Money(allow_none=True)
     in_key_enterprise_pool = StrictBool(allow_none=True)
     national_top100_first_entry = StrictBool(allow_none=True)
     municipal_research_projects = Count(allow_none=True)
@@ -159,6 +182,12 @@ class Profile:
         if self.prior_awards is None:
             return None
         return sum((a.amount for a in self.prior_awards if a.rule == rule and a.year <= year), Decimal("0.00"))
+
+    def paid_in(self, rule: str, year: int) -> Decimal | None:
+        """What ``rule`` paid in ``year`` alone; None when the history is unknown."""
+        if self.prior_awards is None:
+            return None
+        return sum((a.amount for a in self.prior_awards if a.rule == rule and a.year == year), Decimal("0.00"))
 
 
 def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:

@@ -8,6 +8,7 @@ from rich.table import Table
 
 from .model import AllOf, AnyOf, Award, Cap, Condition, Document, Leaf, Not, Rule, Rulebook, Variant
 from .money import format_money
+from .facts import label_of
 from .text import json_value
 
 __all__ = ["comparison_table", "coverage_table", "document_data", "estimate_table", "plan_table", "rule_data", "rulebook_data", "rulebook_table"]
@@ -143,74 +144,134 @@ def rulebook_data(book: Rulebook) -> dict[str, Any]:
 
 _STATUS_STYLE = {"eligible": "green", "ineligible": "red", "undetermined": "yellow", "not_in_force": "dim"}
 
+#: Every word the tables print, in Chinese and English.
+_WORDS: dict[str, tuple[str, str]] = {
+    "eligible": ("符合条件", "eligible"),
+    "ineligible": ("不符合条件", "ineligible"),
+    "undetermined": ("尚待确定", "undetermined"),
+    "not_in_force": ("不在有效期内", "not in force"),
+    "as_of": ("估算日期", "as of"),
+    "rulebook": ("规则库", "rulebook"),
+    "total": ("合计", "Total"),
+    "guaranteed": ("保证可得", "guaranteed"),
+    "up_to": ("最多", "up to"),
+    "yuan": ("元", "yuan"),
+    "unbounded": ("上限未定", "unbounded"),
+    "no_district": ("（未指定区）", "(district not specified)"),
+    "missing": ("尚需提供", "Missing facts"),
+    "awards": ("资金奖励", "Awards"),
+    "support": ("非资金支持", "Non-monetary support"),
+    "rule": ("条款", "Rule"),
+    "status": ("结果", "Status"),
+    "amount": ("金额（元）", "Amount (yuan)"),
+    "why": ("说明", "Why"),
+    "benefit": ("支持内容", "Benefit"),
+    "notice": ("提示", "Notice"),
+    "retrospective": ("追溯估算", "Retrospective"),
+    "comparison": ("城市比较", "Comparison"),
+    "rank": ("排名", "Rank"),
+    "city": ("城市", "City"),
+    "guaranteed_yuan": ("保证可得（元）", "Guaranteed (yuan)"),
+    "up_to_yuan": ("最多（元）", "Up to (yuan)"),
+    "non_monetary": ("非资金支持项数", "Non-monetary"),
+    "plan": ("计划", "Plan"),
+    "evaluated_on": ("每年估算日", "evaluated on"),
+    "cumulative": ("累计（元）", "Cumulative (yuan)"),
+}
 
-def _range(amount: dict[str, Any] | None) -> str:
+
+def _say(key: str, lang: str) -> str:
+    zh, en = _WORDS[key]
+    return zh if lang == "zh" else en
+
+
+def _range(amount: dict[str, Any] | None, lang: str = "en") -> str:
     if amount is None:
         return "—"
     low, high = str(amount["min"]), amount["max"]
     if high == low:
         return low
-    return f"{low} – {'unbounded' if high is None else high}"
+    return f"{low} – {_say('unbounded', lang) if high is None else high}"
+
+
+def _payer_name(payer: dict[str, Any], lang: str) -> str:
+    return str(payer["name"][lang]) if payer["name"] else _say("no_district", lang)
+
+
+def _outcome_rows(outcomes: list[dict[str, Any]], lang: str) -> tuple[Table, Table]:
+    awards = Table(title=_say("awards", lang), title_justify="left")
+    awards.add_column(_say("rule", lang), overflow="fold")
+    awards.add_column(_say("status", lang), no_wrap=True)
+    awards.add_column(_say("amount", lang), no_wrap=True, justify="right")
+    awards.add_column(_say("why", lang), overflow="fold")
+    support = Table(title=_say("support", lang), title_justify="left")
+    support.add_column(_say("rule", lang), overflow="fold")
+    support.add_column(_say("status", lang), no_wrap=True)
+    support.add_column(_say("benefit", lang), overflow="fold")
+    for outcome in outcomes:
+        style = _STATUS_STYLE[outcome["status"]]
+        status = f"[{style}]{_say(outcome['status'], lang)}[/{style}]"
+        title = outcome["title"][lang]
+        if outcome["monetary"]:
+            awards.add_row(title, status, _range(outcome["amount"], lang), outcome["summary"][lang])
+        else:
+            support.add_row(title, status, (outcome["benefit"] or outcome["title"])[lang])
+    return awards, support
 
 
 def estimate_table(result: dict[str, Any], lang: str, console: Console | None = None) -> None:
-    """Print an estimate as a readable table."""
+    """Print an estimate as a readable table: the notice first, then totals, payers and every rule."""
     out = console or Console()
+    if result.get("notice"):
+        out.print(f"[bold yellow]{_say('notice', lang)}[/bold yellow]: {result['notice'][lang]}")
     city = result["city_name"][lang]
     district = f" / {result['district']}" if result["district"] else ""
-    out.print(f"[bold]{city}{district}[/bold]  as of {result['as_of']}  rulebook {result['rulebook']['digest'][:12]}")
-    out.print(f"[bold]Total[/bold]: guaranteed {result['total']['min']} yuan, up to {result['total']['max'] or 'unbounded'}")
-    for payer in result["payers"]:
-        name = payer["name"][lang] if payer["name"] else "(district not specified)"
-        out.print(f"  {payer['payer']} {name}: {_range(payer['amount'])}")
+    out.print(f"[bold]{city}{district}[/bold]  {_say('as_of', lang)} {result['as_of']}  {_say('rulebook', lang)} {result['rulebook']['digest'][:12]}")
+    _totals(out, result, lang)
     if result["missing_facts"]:
-        out.print(f"[yellow]Missing facts[/yellow]: {', '.join(result['missing_facts'])}")
-    awards = Table(title="Awards" if lang == "en" else "资金奖励", title_justify="left")
-    awards.add_column("Rule", no_wrap=True)
-    awards.add_column("Status", no_wrap=True)
-    awards.add_column("Amount (yuan)", no_wrap=True, justify="right")
-    awards.add_column("Why", overflow="fold")
-    support = Table(title="Non-monetary support" if lang == "en" else "非资金支持", title_justify="left")
-    support.add_column("Rule", no_wrap=True)
-    support.add_column("Status", no_wrap=True)
-    support.add_column("Benefit", overflow="fold")
-    for outcome in result["outcomes"]:
-        style = _STATUS_STYLE[outcome["status"]]
-        status = f"[{style}]{outcome['status']}[/{style}]"
-        if outcome["monetary"]:
-            awards.add_row(outcome["rule"], status, _range(outcome["amount"]), outcome["summary"][lang])
-        else:
-            support.add_row(outcome["rule"], status, outcome["title"][lang])
-    if awards.row_count:
-        out.print(awards)
-    if support.row_count:
-        out.print(support)
+        out.print(f"[yellow]{_say('missing', lang)}[/yellow]: {('、' if lang == 'zh' else ', ').join(label_of(m)[0 if lang == 'zh' else 1] for m in result['missing_facts'])}")
+    for table in _outcome_rows(result["outcomes"], lang):
+        if table.row_count:
+            out.print(table)
+    past = result.get("retrospective")
+    if past:
+        out.print(f"\n[bold]{_say('retrospective', lang)}[/bold]  {_say('as_of', lang)} {past['as_of']}")
+        _totals(out, past, lang)
+        for table in _outcome_rows(past["outcomes"], lang):
+            if table.row_count:
+                out.print(table)
+
+
+def _totals(out: Console, result: dict[str, Any], lang: str) -> None:
+    total = result["total"]
+    high = total["max"] or _say("unbounded", lang)
+    out.print(f"[bold]{_say('total', lang)}[/bold]: {_say('guaranteed', lang)} {total['min']} {_say('yuan', lang)}, {_say('up_to', lang)} {high}")
+    for payer in result["payers"]:
+        out.print(f"  {_payer_name(payer, lang)}: {_range(payer['amount'], lang)}")
 
 
 def comparison_table(result: dict[str, Any], lang: str, console: Console | None = None) -> None:
-    """Print a city comparison: the ranking, then what would unlock more in each city."""
+    """Print a city comparison: why cities tie (if they do), the ranking, then what would unlock more."""
     out = console or Console()
-    out.print(f"Comparison as of {result['as_of']}  rulebook {result['rulebook']['digest'][:12]}")
+    if result.get("notice"):
+        out.print(f"[bold yellow]{_say('notice', lang)}[/bold yellow]: {result['notice'][lang]}")
+    out.print(f"{_say('comparison', lang)}  {_say('as_of', lang)} {result['as_of']}  {_say('rulebook', lang)} {result['rulebook']['digest'][:12]}")
     table = Table()
-    table.add_column("Rank", justify="right", no_wrap=True)
-    table.add_column("City", no_wrap=True)
-    table.add_column("Guaranteed (yuan)", justify="right", no_wrap=True)
-    table.add_column("Up to (yuan)", justify="right", no_wrap=True)
-    table.add_column("Non-monetary", justify="right", no_wrap=True)
+    for key in ("rank", "city", "guaranteed_yuan", "up_to_yuan", "non_monetary"):
+        table.add_column(_say(key, lang), justify="left" if key == "city" else "right", no_wrap=True)
     for entry in result["ranking"]:
         table.add_row(
             str(entry["rank"]),
             entry["estimate"]["city_name"][lang],
             entry["total"]["min"],
-            entry["total"]["max"] or "unbounded",
+            entry["total"]["max"] or _say("unbounded", lang),
             str(len(entry["benefits"])),
         )
     out.print(table)
     for entry in result["ranking"]:
-        if entry["unlock"]:
-            out.print(f"[bold]{entry['estimate']['city_name'][lang]}[/bold]")
-            for unlock in entry["unlock"]:
-                out.print(f"  - {unlock['text'][lang]}")
+        out.print(entry["reason"][lang])
+        for unlock in entry["unlock"]:
+            out.print(f"  - {unlock['text'][lang]}")
 
 
 def coverage_table(report: dict[str, Any], console: Console | None = None) -> None:
@@ -239,15 +300,20 @@ def plan_table(result: dict[str, Any], lang: str, console: Console | None = None
     out = console or Console()
     plan = result["plan"]
     years = list(range(plan["start_year"], plan["start_year"] + plan["years"]))
-    table = Table(title=f"Plan {years[0]}–{years[-1]}, evaluated on {plan['as_of_month_day']} of each year", title_justify="left")
-    table.add_column("Rank", justify="right", no_wrap=True)
-    table.add_column("City", no_wrap=True)
+    title = (
+        f"计划{years[0]}—{years[-1]}年，每年按{plan['as_of_month_day']}估算"
+        if lang == "zh"
+        else f"Plan {years[0]}–{years[-1]}, evaluated on {plan['as_of_month_day']} of each year"
+    )
+    table = Table(title=title, title_justify="left")
+    table.add_column(_say("rank", lang), justify="right", no_wrap=True)
+    table.add_column(_say("city", lang), no_wrap=True)
     for year in years:
         table.add_column(str(year), justify="right", no_wrap=True)
-    table.add_column("Cumulative (yuan)", justify="right", no_wrap=True)
+    table.add_column(_say("cumulative", lang), justify="right", no_wrap=True)
     for entry in result["ranking"]:
         name = entry["city_name"][lang] if isinstance(entry["city_name"], dict) else entry["city_name"]
-        table.add_row(str(entry["rank"]), name, *[_range(y["total"]) for y in entry["years"]], _range(entry["cumulative_total"]))
+        table.add_row(str(entry["rank"]), name, *[_range(y["total"], lang) for y in entry["years"]], _range(entry["cumulative_total"], lang))
     out.print(table)
     for entry in result["ranking"]:
         out.print(entry["reason"][lang] if isinstance(entry["reason"], dict) else entry["reason"])

@@ -38,7 +38,7 @@ from .batch import STATUSES, UNBOUNDED, BatchResult, CompiledCity, FactColumn, c
 from .engine import default_rulebook, parse_as_of
 from .errors import InputError
 from .facts import FACTS
-from .model import Rulebook
+from .model import PAYERS, Rulebook
 from .money import MoneyError, parse_money
 from .profile import MAX_COUNT
 
@@ -334,7 +334,7 @@ def _output(result: BatchResult, batch: pa.RecordBatch, keep: Sequence[str], off
     columns["row"] = pa.array(np.arange(offset + 1, offset + len(result) + 1, dtype=np.int64))
     columns["total_min"] = _money_array(result.total_low, False)
     columns["total_max"] = _money_array(result.total_high, True)
-    for payer in ("city", "district"):
+    for payer in PAYERS:
         zero = np.zeros(len(result), dtype=np.int64)
         columns[f"{payer}_min"] = _money_array(result.payer_low.get(payer, zero), False)
         columns[f"{payer}_max"] = _money_array(result.payer_high.get(payer, zero), True)
@@ -373,7 +373,7 @@ class ScreeningSummary:
                 counts[name] += int(tally[code])
             if rule.id in result.low:
                 _accumulate(self.amounts.setdefault(rule.id, {"min": 0, "max": 0, "unbounded": 0}), result.low[rule.id], result.high[rule.id])
-        for payer in ("city", "district"):
+        for payer in PAYERS:
             if payer in result.payer_low:
                 _accumulate(self.payers.setdefault(payer, {"min": 0, "max": 0, "unbounded": 0}), result.payer_low[payer], result.payer_high[payer])
 
@@ -406,8 +406,9 @@ def _accumulate(into: dict[str, int], low: npt.NDArray[np.int64], high: npt.NDAr
 def _compile(city: str, as_of: date | str, rulebook: Rulebook | None) -> CompiledCity:
     book = rulebook or default_rulebook()
     errors: dict[str, list[str]] = {}
-    if city not in book.cities:
-        errors["city"] = [f"Unknown city '{city}'; use one of: {', '.join(sorted(book.cities))}."]
+    found = book.resolve_city(city)
+    if found is None:
+        errors["city"] = [f"Unknown city '{city}'; use one of: {book.known_cities()}."]
     day: date | None = None
     try:
         day = parse_as_of(as_of)
@@ -415,8 +416,8 @@ def _compile(city: str, as_of: date | str, rulebook: Rulebook | None) -> Compile
         errors.update(exc.errors)
     if errors:
         raise InputError(errors)
-    assert day is not None
-    return compile_city(book, city, day)
+    assert day is not None and found is not None
+    return compile_city(book, found, day)
 
 
 def _screen_batches(
@@ -452,7 +453,7 @@ def screen(
     if "__index_level_0__" in table.column_names:
         table = table.drop_columns(["__index_level_0__"])
     layout = _Layout.of(table.column_names, rulebook or default_rulebook(), keep)
-    summary = ScreeningSummary(city, compiled.as_of)
+    summary = ScreeningSummary(compiled.city, compiled.as_of)
     batches = list(_screen_batches(iter(table.to_batches(max_chunksize=chunk_rows)), layout, compiled, summary))
     if not batches:
         batches = [_empty_output(table.schema, layout, compiled)]
@@ -584,7 +585,7 @@ def screen_file(
         raise InputError.single("INPUT", f"{source} does not exist or is not a file.")
     schema, batches, total = _read(source, chunk_rows)
     layout = _Layout.of(schema.names, rulebook or default_rulebook(), keep)
-    summary = ScreeningSummary(city, compiled.as_of)
+    summary = ScreeningSummary(compiled.city, compiled.as_of)
     writer = _Writer(target)
     try:
         for output in _screen_batches(batches, layout, compiled, summary):

@@ -185,6 +185,51 @@ def draft_not_applied(estimate: dict[str, Any], rule: str) -> None:
     assert "0.3" not in thresholds and "0.2" in thresholds
 
 
+@then(parsers.parse("the superseded variant of {rule} is recorded but not applied"))
+def variant_not_applied(estimate: dict[str, Any], rule: str) -> None:
+    variants = default_rulebook().rules[rule].variants
+    assert variants and all(v.status == "superseded" for v in variants)
+    outcome = _outcome(estimate, rule)
+    assert all(r.get("threshold") != "0.3" for r in outcome["reasons"])
+
+
+@then(parsers.parse("the summary of {rule} says {words}"))
+def summary_says(estimate: dict[str, Any], rule: str, words: str) -> None:
+    summary = _outcome(estimate, rule)["summary"]
+    assert words in summary["zh"] or words in summary["en"], summary
+
+
+@then(parsers.parse("{rule} is paid by responsible units with no stated split, among them {units}"))
+def unstated_payer(estimate: dict[str, Any], rule: str, units: str) -> None:
+    (payer,) = _outcome(estimate, rule)["payers"]
+    assert payer["payer"] == "unstated" and payer["share"] == "1", payer
+    assert units in payer["name"]["zh"] or units in payer["name"]["en"], payer
+
+
+@then(parsers.re(r"the responsible units with no stated split pay (?P<amount>[\d,]+\.\d\d) yuan in all"))
+def unstated_total(estimate: dict[str, Any], amount: str) -> None:
+    line = next(p for p in estimate["payers"] if p["payer"] == "unstated")
+    assert line["amount"]["min"] == amount.replace(",", ""), line
+
+
+@then(parsers.parse("the notice names {number}"))
+def notice_names(estimate: dict[str, Any], number: str) -> None:
+    assert estimate["notice"] is not None and any(d["number"] == number for d in estimate["notice"]["documents"]), estimate["notice"]
+
+
+@then(parsers.parse("there is no notice"))
+def no_notice(estimate: dict[str, Any]) -> None:
+    assert estimate["notice"] is None and estimate["retrospective"] is None
+
+
+@then(parsers.re(r"the retrospective as of (?P<day>\S+) pays (?P<amount>[\d,]+\.\d\d) yuan under (?P<rule>[a-z]+\.[a-z0-9_]+)"))
+def retrospective_pays(estimate: dict[str, Any], day: str, amount: str, rule: str) -> None:
+    past = estimate["retrospective"]
+    assert past is not None and past["as_of"] == day
+    outcome = next(o for o in past["outcomes"] if o["rule"] == rule)
+    assert outcome["status"] == "eligible" and outcome["amount"]["min"] == amount.replace(",", ""), outcome["summary"]
+
+
 @then(parsers.parse("the benefit of {rule} mentions {words}"))
 def benefit_mentions(estimate: dict[str, Any], rule: str, words: str) -> None:
     benefit = _outcome(estimate, rule)["benefit"]

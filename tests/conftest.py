@@ -17,6 +17,7 @@ def enterprise() -> dict[str, Any]:
         "operating_revenue_prior": "28000000",
         "blockchain_revenue": "30000000",
         "local_fiscal_contribution": "400000",
+        "local_fiscal_contribution_prior": "400000",
         "national_top100_first_entry": False,
         "municipal_research_projects": 0,
         "key_tasks_accepted": 0,

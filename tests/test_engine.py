@@ -79,7 +79,7 @@ def test_no_float_or_decimal_reaches_the_result(enterprise: dict[str, Any]) -> N
 
 
 def test_payer_shares_sum_to_each_award_and_the_total(enterprise: dict[str, Any]) -> None:
-    enterprise.update(national_top100_first_entry=True, key_tasks_accepted=1, local_fiscal_contribution="123456.79")
+    enterprise.update(national_top100_first_entry=True, key_tasks_accepted=1, local_fiscal_contribution_prior="123456.79")
     result = estimate(enterprise, "wuhan", district="江岸区")
     for o in result["outcomes"]:
         if o["monetary"] and o["amount"]["min"] != "0.00":
@@ -223,7 +223,7 @@ def test_condition_operators_are_three_valued(tmp_path: Path, conditions: Any, p
 def test_extreme_growth_is_explained_exactly_not_refused() -> None:
     # From 0.01 yuan to just under 10^16 yuan: growth of about 10^20 %, beyond Decimal's default 28 digits.
     profile = {"entity_type": "enterprise", "main_business_blockchain": True, "in_key_enterprise_pool": True,
-               "operating_revenue": "9999999999999999.99", "operating_revenue_prior": "0.01", "local_fiscal_contribution": "5"}
+               "operating_revenue": "9999999999999999.99", "operating_revenue_prior": "0.01", "local_fiscal_contribution_prior": "5", "prior_awards": []}
     result = evaluate(profile, "wuhan", "2022-06-30")
     growth = next(o for o in result["outcomes"] if o["rule"] == "wuhan.key_pool_growth")
     assert growth["status"] == "eligible" and growth["amount"] == {"min": "5.00", "max": "5.00"}
@@ -235,7 +235,7 @@ def test_extreme_growth_is_explained_exactly_not_refused() -> None:
 def test_an_estimate_holds_its_figures_before_its_words_are_written() -> None:
     from eligibility import estimate as decide
 
-    profile = {"entity_type": "enterprise", "blockchain_revenue": "60000000", "local_fiscal_contribution": "800000", "prior_awards": []}
+    profile = {"entity_type": "enterprise", "main_business_blockchain": True, "blockchain_revenue": "60000000", "local_fiscal_contribution": "800000", "prior_awards": []}
     made = decide(profile, "suzhou", "2022-06-30", "工业园区")
     written = made.as_dict()
     assert written == evaluate(profile, "suzhou", "2022-06-30", "工业园区")

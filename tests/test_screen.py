@@ -18,7 +18,7 @@ from eligibility.screen import screen, screen_file
 HEADER = "company_id,entity_type,main_business_blockchain,blockchain_revenue,local_fiscal_contribution,standards_led.national,standards_led.provincial,prior:suzhou.revenue_milestone"
 ROWS = [
     "c1,enterprise,true,62000000,1800000,1,0,500000",
-    "c2,enterprise,false,,,,,",
+    "c2,enterprise,,,,,,",
     "c3,park,,,,,,",
     "c4,enterprise,TRUE,100000000.01,5000000.50,0,2,0",
 ]
@@ -50,13 +50,17 @@ def test_csv_in_csv_out_matches_the_engine_row_by_row(tmp_path: Path) -> None:
     fourth = out.iloc[3]
     assert fourth["suzhou.revenue_milestone:min"] == "2000000.00" and fourth["suzhou.standard_setting:min"] == "600000.00"
     assert summary.rows == 4 and summary.statuses["suzhou.revenue_milestone"]["eligible"] == 2
-    assert summary.payers["city"]["min"] == (1_000_000 + 2_600_000) * 100
+    # Standards are the city's; the milestone's responsible units state no split between city and districts.
+    assert summary.payers["city"]["min"] == (500_000 + 600_000) * 100
+    assert summary.payers["unstated"]["min"] == (500_000 + 2_000_000) * 100
+    assert first["unstated_min"] == "500000.00" and first["city_min"] == "500000.00"
 
 
 def test_parquet_in_parquet_out_keeps_money_exact(tmp_path: Path) -> None:
     table = pa.table({
         "company_id": ["a", "b"],
         "entity_type": ["enterprise", "enterprise"],
+        "main_business_blockchain": [True, True],
         "blockchain_revenue": pa.array([Decimal("50000000.00"), Decimal("50000000.01")], pa.decimal128(18, 2)),
         "local_fiscal_contribution": pa.array([10_000_000, None], pa.int64()),
         "prior:suzhou.revenue_milestone": pa.array([0, 0], pa.int64()),
@@ -132,7 +136,8 @@ def test_a_pandas_dataframe_screens_through_the_library() -> None:
         "in_key_enterprise_pool": [True, None],
         "operating_revenue_prior": ["10000000", None],
         "operating_revenue": ["13000000", None],
-        "local_fiscal_contribution": pd.array([250_000, None], dtype="Int64"),
+        "local_fiscal_contribution_prior": pd.array([250_000, None], dtype="Int64"),
+        "prior:wuhan.key_pool_growth": pd.array([0, None], dtype="Int64"),
     })
     result = screen(frame, "wuhan", "2022-06-30", keep=["company_id"]).to_pandas()
     assert list(result["company_id"]) == ["x", "y"]

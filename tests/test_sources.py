@@ -56,7 +56,7 @@ def test_the_wuhan_draft_is_recorded_as_a_superseded_variant() -> None:
     ("document", "number", "start", "end"),
     [
         ("wuhan-2021-opinions", "武政规〔2021〕9号", "2021-06-25", "2023-12-31"),
-        ("suzhou-2020-93", "苏府〔2020〕93号", "2020-01-01", "2022-12-31"),
+        ("suzhou-2020-93", "苏府〔2020〕93号", "2020-12-31", "2022-12-31"),
         ("changsha-2020-20", "长政办函〔2020〕20号", "2020-05-18", "2022-12-31"),
         ("national-miit-2021-62", "工信部联信发〔2021〕62号", "2021-05-27", None),
     ],
@@ -64,5 +64,13 @@ def test_the_wuhan_draft_is_recorded_as_a_superseded_variant() -> None:
 def test_documents_record_number_and_window(document: str, number: str, start: str, end: str | None) -> None:
     doc = default_rulebook().document(document)
     assert doc.number == number
-    assert doc.in_force_from.isoformat() == start
-    assert (doc.in_force_to.isoformat() if doc.in_force_to else None) == end
+    assert doc.surely_from.isoformat() == start
+    assert (doc.surely_to.isoformat() if doc.surely_to else None) == end
+
+
+def test_suzhou_window_is_no_surer_than_its_text() -> None:
+    doc = default_rulebook().document("suzhou-2020-93")
+    assert (doc.in_force_from.isoformat(), doc.in_force_to and doc.in_force_to.isoformat()) == ("2020-01-01", "2023-12-30")
+    assert doc.uncertain_window and doc.window_doubt is not None and "有效期三年" in doc.window_doubt.zh
+    for other in ("wuhan-2021-opinions", "changsha-2020-20", "national-miit-2021-62"):
+        assert not default_rulebook().document(other).uncertain_window

@@ -123,8 +123,42 @@ def test_standard_setting_pays_per_standard_led(enterprise: dict[str, Any], stan
     [("national_blockchain_pilot_zone", "eligible", "3000000.00"), ("provincial_blockchain_cluster", "eligible", "2000000.00"), ("none", "ineligible", "0.00")],
 )
 def test_park_designation_pays_parks(designation: str, status: str, amount: str) -> None:
-    o = outcome(estimate({"entity_type": "park", "park_designation": designation}, "suzhou"), "suzhou.park_designation")
+    o = outcome(estimate({"entity_type": "park", "park_designation": designation, "prior_awards": []}, "suzhou"), "suzhou.park_designation")
     assert (o["status"], o["amount"]["min"]) == (status, amount)
+
+
+@pytest.mark.parametrize(
+    ("designation", "paid", "status", "amount"),
+    [
+        ("provincial_blockchain_cluster", "2000000", "ineligible", "0.00"),  # the same designation again
+        ("national_blockchain_pilot_zone", "3000000", "ineligible", "0.00"),
+        ("national_blockchain_pilot_zone", "2000000", "eligible", "1000000.00"),  # provincial, later national: the difference
+        ("national_blockchain_pilot_zone", "1999999.99", "eligible", "1000000.01"),
+    ],
+)
+def test_park_designation_is_paid_once_per_designation(designation: str, paid: str, status: str, amount: str) -> None:
+    park = {"entity_type": "park", "park_designation": designation, "prior_awards": [{"rule": "suzhou.park_designation", "amount": paid, "year": 2021}]}
+    o = outcome(estimate(park, "suzhou"), "suzhou.park_designation")
+    assert (o["status"], o["amount"]["min"], o["amount"]["max"]) == (status, amount, amount)
+
+
+def test_park_designation_without_award_history_may_already_be_paid() -> None:
+    o = outcome(estimate({"entity_type": "park", "park_designation": "provincial_blockchain_cluster"}, "suzhou"), "suzhou.park_designation")
+    assert o["amount"] == {"min": "0.00", "max": "2000000.00"} and o["missing_facts"] == ["prior_awards"]
+
+
+@pytest.mark.parametrize(("main", "status"), [(True, "eligible"), (False, "ineligible"), (None, "undetermined")])
+def test_milestone_award_is_for_blockchain_enterprises(enterprise: dict[str, Any], main: bool | None, status: str) -> None:
+    enterprise.update(blockchain_revenue="60000000", local_fiscal_contribution="5000000", main_business_blockchain=main)
+    assert outcome(estimate(enterprise, "suzhou"), MILESTONE)["status"] == status
+
+
+def test_milestone_award_names_its_responsible_units_and_no_split(enterprise: dict[str, Any]) -> None:
+    enterprise.update(blockchain_revenue="60000000", local_fiscal_contribution="5000000")
+    result = estimate(enterprise, "suzhou")
+    (payer,) = outcome(result, MILESTONE)["payers"]
+    assert payer["payer"] == "unstated" and "各市、区人民政府" in payer["name"]["zh"]
+    assert {p["payer"]: p["amount"]["min"] for p in result["payers"]}["unstated"] == "1000000.00"
 
 
 def test_park_designation_is_not_for_companies(enterprise: dict[str, Any]) -> None:
@@ -139,11 +173,24 @@ def test_park_with_unknown_designation_is_undetermined_up_to_three_million() -> 
 
 @pytest.mark.parametrize(
     ("day", "status"),
-    [("2019-12-31", "not_in_force"), ("2020-01-01", "eligible"), ("2022-12-31", "eligible"), ("2023-01-01", "not_in_force")],
+    [
+        ("2019-12-31", "not_in_force"),
+        ("2020-01-01", "undetermined"),  # published some day in 2020: perhaps already in force
+        ("2020-12-30", "undetermined"),
+        ("2020-12-31", "eligible"),  # certainly published by the end of 2020
+        ("2022-12-31", "eligible"),  # three years from the last possible day of publication
+        ("2023-01-01", "undetermined"),
+        ("2023-12-30", "undetermined"),
+        ("2023-12-31", "not_in_force"),  # three years from the first possible day have certainly passed
+    ],
 )
 def test_suzhou_window_edges(enterprise: dict[str, Any], day: str, status: str) -> None:
     enterprise["local_fiscal_contribution"] = "5000000"
-    assert outcome(estimate(enterprise, "suzhou", as_of=day), MILESTONE)["status"] == status
+    o = outcome(estimate(enterprise, "suzhou", as_of=day), MILESTONE)
+    assert o["status"] == status
+    if status == "undetermined":
+        assert o["amount"] == {"min": "0.00", "max": "500000.00"} and o["missing_facts"] == []
+        assert "是否有效无法确定" in o["summary"]["zh"] and o["reasons"][0]["held"] is None
 
 
 def test_suzhou_non_monetary_rules_describe_their_benefit(enterprise: dict[str, Any]) -> None:

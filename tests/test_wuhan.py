@@ -72,7 +72,7 @@ def test_key_pool_growth_cap_not_binding_pays_three_hundred_thousand(enterprise:
 
 
 def test_key_pool_growth_cap_binding_pays_the_fiscal_contribution(enterprise: dict[str, Any]) -> None:
-    enterprise["local_fiscal_contribution"] = "250000.55"
+    enterprise["local_fiscal_contribution_prior"] = "250000.55"
     o = outcome(estimate(enterprise, "wuhan"), "wuhan.key_pool_growth")
     assert o["amount"] == {"min": "250000.55", "max": "250000.55"}
     assert "binding" in o["calculation"][-1]["text"]["en"]
@@ -80,16 +80,16 @@ def test_key_pool_growth_cap_binding_pays_the_fiscal_contribution(enterprise: di
 
 
 def test_key_pool_growth_cap_equal_to_the_limit_pays_the_limit(enterprise: dict[str, Any]) -> None:
-    enterprise["local_fiscal_contribution"] = "300000"
+    enterprise["local_fiscal_contribution_prior"] = "300000"
     assert outcome(estimate(enterprise, "wuhan"), "wuhan.key_pool_growth")["amount"]["min"] == "300000.00"
 
 
 def test_key_pool_growth_with_unknown_contribution_is_a_range(enterprise: dict[str, Any]) -> None:
-    del enterprise["local_fiscal_contribution"]
+    del enterprise["local_fiscal_contribution_prior"]
     o = outcome(estimate(enterprise, "wuhan"), "wuhan.key_pool_growth")
     assert o["status"] == "eligible"
     assert o["amount"] == {"min": "0.00", "max": "300000.00"}
-    assert o["missing_facts"] == ["local_fiscal_contribution"]
+    assert o["missing_facts"] == ["local_fiscal_contribution_prior"]
 
 
 def test_key_pool_growth_outside_the_pool_is_ineligible(enterprise: dict[str, Any]) -> None:
@@ -125,7 +125,7 @@ def test_key_pool_growth_with_zero_prior_revenue_is_undetermined_with_the_reason
 def test_the_superseded_draft_is_never_applied(enterprise: dict[str, Any]) -> None:
     # 25 % growth fails the draft's 30 % but passes the final 20 %; a 50,000 contribution would
     # be lifted to the draft's 100,000 minimum but the final text has no minimum.
-    enterprise.update(operating_revenue="12500000", operating_revenue_prior="10000000", local_fiscal_contribution="50000")
+    enterprise.update(operating_revenue="12500000", operating_revenue_prior="10000000", local_fiscal_contribution_prior="50000")
     o = outcome(estimate(enterprise, "wuhan"), "wuhan.key_pool_growth")
     assert o["status"] == "eligible"
     assert o["amount"] == {"min": "50000.00", "max": "50000.00"}

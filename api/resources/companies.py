@@ -28,8 +28,11 @@ def _check(body: dict[str, Any]) -> str:
     """Validate the company's city and profile against the rulebook; the profile as JSON text."""
     book = rulebook()
     errors: dict[str, list[str]] = {}
-    if body["city"] not in book.cities:
-        errors["city"] = [f"Unknown city '{body['city']}'; use one of: {', '.join(sorted(book.cities))}."]
+    city = book.resolve_city(body["city"])
+    if city is None:
+        errors["city"] = [f"Unknown city '{body['city']}'; use one of: {book.known_cities()}."]
+    else:
+        body["city"] = city  # stored by its id, whichever of its names was given
     profile = parse_profile(_PROFILE.dump(body["profile"]), prefix="profile")
     for index, award in enumerate(profile.prior_awards or ()):
         if award.rule not in book.rules:

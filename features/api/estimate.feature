@@ -8,7 +8,7 @@ Feature: A company asks the service for its award estimate
     And its in_key_enterprise_pool is yes
     And its operating_revenue_prior is 28,000,000
     And its operating_revenue is 36,000,000
-    And its local_fiscal_contribution is 240,000
+    And its local_fiscal_contribution_prior is 240,000
     When it posts the profile to /api/v1/estimates for wuhan on 2022-06-30
     Then wuhan.top100_first_entry pays 2,000,000.00 yuan
     And wuhan.key_pool_growth pays 240,000.00 yuan

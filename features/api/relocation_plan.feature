@@ -21,6 +21,7 @@ Feature: A founder plans a relocation over several years of growth
     And its operating_revenue_prior is 24,000,000
     And its operating_revenue is 30,000,000
     And its local_fiscal_contribution is 500,000
+    And its local_fiscal_contribution_prior is 400,000
     And a plan of 3 years from 2022
     And its operating_revenue grows by 0.25 a year
     When it posts the plan to /api/v1/comparisons for wuhan
@@ -36,12 +37,13 @@ Feature: A founder plans a relocation over several years of growth
     Then in 2021 wuhan pays 2,000,000.00 yuan under wuhan.top100_first_entry
     And in 2022 wuhan.top100_first_entry is ineligible in wuhan
 
-  Scenario: The fiscal contribution caps the growth award in one year but not the next
+  Scenario: Last year's fiscal contribution caps the growth award in one year but not the next
     Given an enterprise whose main business is blockchain
     And its in_key_enterprise_pool is yes
     And its operating_revenue_prior is 24,000,000
     And its operating_revenue is 30,000,000
-    And its local_fiscal_contribution is 250,000
+    And its local_fiscal_contribution is 300,000
+    And its local_fiscal_contribution_prior is 250,000
     And a plan of 2 years from 2021
     And its operating_revenue grows by 0.25 a year
     And its local_fiscal_contribution grows by 0.2 a year

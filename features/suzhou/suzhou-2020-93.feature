@@ -74,6 +74,28 @@ Feature: Suzhou implementation opinions on blockchain technology and industrial 
       | unknown    | 5,000,000    | unknown | undetermined | 3,000,000.00 | blockchain_revenue, prior_awards |
       | 60,000,000 | unknown      | unknown | eligible     | 1,000,000.00 | prior_awards, local_fiscal_contribution |
 
+  Scenario Outline: The milestone award is for blockchain enterprises
+    Given an enterprise whose main business is blockchain
+    And its main_business_blockchain is <blockchain>
+    And its blockchain_revenue is 60,000,000
+    And its local_fiscal_contribution is 5,000,000
+    When it asks for an estimate in suzhou on 2022-06-30
+    Then suzhou.revenue_milestone is <status>
+
+    Examples:
+      | blockchain | status       |
+      | yes        | eligible     |
+      | no         | ineligible   |
+      | unknown    | undetermined |
+
+  Scenario: No split of the milestone award is stated, so no one is said to pay it all
+    Given an enterprise whose main business is blockchain
+    And its blockchain_revenue is 60,000,000
+    And its local_fiscal_contribution is 5,000,000
+    When it asks for an estimate in suzhou on 2022-06-30
+    Then suzhou.revenue_milestone is paid by responsible units with no stated split, among them 各市、区人民政府
+    And the responsible units with no stated split pay 1,000,000.00 yuan in all
+
   Scenario: The milestone award is for enterprises, not parks
     Given a park with no award history
     And its blockchain_revenue is 60,000,000
@@ -110,6 +132,28 @@ Feature: Suzhou implementation opinions on blockchain technology and industrial 
       | provincial_blockchain_cluster  | eligible     | 2,000,000.00 | 2,000,000.00 |
       | none                           | ineligible   | 0.00         | 0.00         |
       | unknown                        | undetermined | 0.00         | 3,000,000.00 |
+
+  Scenario Outline: A park is paid once per designation, and a higher designation later pays the difference
+    Given a park with no award history
+    And its park_designation is <designation>
+    And it was paid <paid> yuan under suzhou.park_designation in 2021
+    When it asks for an estimate in suzhou on 2022-06-30
+    Then suzhou.park_designation is <status>
+    And suzhou.park_designation pays <amount> yuan
+
+    Examples:
+      | designation                    | paid         | status     | amount       |
+      | provincial_blockchain_cluster  | 2,000,000.00 | ineligible | 0.00         |
+      | national_blockchain_pilot_zone | 3,000,000.00 | ineligible | 0.00         |
+      | national_blockchain_pilot_zone | 2,000,000.00 | eligible   | 1,000,000.00 |
+
+  Scenario: Without its award history a designated park may already have been paid
+    Given a park with no award history
+    And its park_designation is provincial_blockchain_cluster
+    And its prior_awards is unknown
+    When it asks for an estimate in suzhou on 2022-06-30
+    Then suzhou.park_designation pays between 0.00 and 2,000,000.00 yuan
+    And suzhou.park_designation needs prior_awards
 
   Scenario: A blockchain enterprise gets Suzhou's non-monetary support
     Given an enterprise whose main business is blockchain
@@ -156,7 +200,7 @@ Feature: Suzhou implementation opinions on blockchain technology and industrial 
     And suzhou.leading_enterprise is undetermined
     And suzhou.financing_services is undetermined
 
-  Scenario Outline: The opinions are in force from 1 January 2020 to 31 December 2022
+  Scenario Outline: Published on an unstated day of 2020 and valid three years, the opinions are certainly in force from 31 December 2020 to 31 December 2022 and possibly from 1 January 2020 until 30 December 2023
     Given an enterprise whose main business is blockchain
     And its blockchain_revenue is 30,000,000
     And its local_fiscal_contribution is 5,000,000
@@ -168,6 +212,25 @@ Feature: Suzhou implementation opinions on blockchain technology and industrial 
     Examples:
       | day        | status       |
       | 2019-12-31 | not in force |
-      | 2020-01-01 | eligible     |
+      | 2020-01-01 | undetermined |
+      | 2020-12-30 | undetermined |
+      | 2020-12-31 | eligible     |
       | 2022-12-31 | eligible     |
-      | 2023-01-01 | not in force |
+      | 2023-01-01 | undetermined |
+      | 2023-12-30 | undetermined |
+      | 2023-12-31 | not in force |
+
+  Scenario: On a day the opinions may or may not be in force, the award is open up to its amount and says why
+    Given an enterprise whose main business is blockchain
+    And its blockchain_revenue is 30,000,000
+    And its local_fiscal_contribution is 5,000,000
+    When it asks for an estimate in suzhou on 2023-06-30
+    Then suzhou.revenue_milestone pays between 0.00 and 500,000.00 yuan
+    And the summary of suzhou.revenue_milestone says 苏府〔2020〕93号在2023-06-30是否有效无法确定
+    And the notice names 苏府〔2020〕93号
+    And the retrospective as of 2022-12-31 pays 500,000.00 yuan under suzhou.revenue_milestone
+
+  Scenario: Inside the certain window there is no notice and no retrospective
+    Given an enterprise whose main business is blockchain
+    When it asks for an estimate in suzhou on 2022-06-30
+    Then there is no notice

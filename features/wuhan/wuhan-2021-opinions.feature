@@ -55,7 +55,7 @@ Feature: Wuhan opinions on blockchain technology and industrial innovation (武�
     And its in_key_enterprise_pool is yes
     And its operating_revenue_prior is 10,000,000
     And its operating_revenue is <revenue>
-    And its local_fiscal_contribution is <contribution>
+    And its local_fiscal_contribution_prior is <contribution>
     When it asks for an estimate in wuhan on 2022-06-30
     Then wuhan.key_pool_growth is <status>
     And wuhan.key_pool_growth pays <amount> yuan
@@ -74,7 +74,7 @@ Feature: Wuhan opinions on blockchain technology and industrial innovation (武�
     And its in_key_enterprise_pool is <pool>
     And its operating_revenue_prior is 10,000,000
     And its operating_revenue is 15,000,000
-    And its local_fiscal_contribution is 400,000
+    And its local_fiscal_contribution_prior is 400,000
     When it asks for an estimate in wuhan on 2022-06-30
     Then wuhan.key_pool_growth is <status>
 
@@ -90,7 +90,7 @@ Feature: Wuhan opinions on blockchain technology and industrial innovation (武�
     And its in_key_enterprise_pool is yes
     And its operating_revenue_prior is <prior>
     And its operating_revenue is 15,000,000
-    And its local_fiscal_contribution is <contribution>
+    And its local_fiscal_contribution_prior is <contribution>
     When it asks for an estimate in wuhan on 2022-06-30
     Then wuhan.key_pool_growth is <status>
     And wuhan.key_pool_growth pays between 0.00 and 300,000.00 yuan
@@ -99,23 +99,74 @@ Feature: Wuhan opinions on blockchain technology and industrial innovation (武�
     Examples:
       | prior      | contribution | status       | needs                     |
       | unknown    | 400,000      | undetermined | operating_revenue_prior   |
-      | 10,000,000 | unknown      | eligible     | local_fiscal_contribution |
+      | 10,000,000 | unknown      | eligible     | local_fiscal_contribution_prior |
 
   Scenario: A prior revenue of zero leaves growth unknown, so the award is undetermined
     Given an enterprise whose main business is blockchain
     And its in_key_enterprise_pool is yes
     And its operating_revenue_prior is 0
     And its operating_revenue is 15,000,000
-    And its local_fiscal_contribution is 400,000
+    And its local_fiscal_contribution_prior is 400,000
     When it asks for an estimate in wuhan on 2022-06-30
     Then wuhan.key_pool_growth is undetermined
+    And the summary of wuhan.key_pool_growth says 上年营业收入为零或负数，无法计算增速
+    And the summary of wuhan.key_pool_growth says last year's operating revenue is zero or less, so growth cannot be computed
+
+  Scenario Outline: The growth award is annual: at most once a year
+    Given an enterprise whose main business is blockchain
+    And its in_key_enterprise_pool is yes
+    And its operating_revenue_prior is 10,000,000
+    And its operating_revenue is 15,000,000
+    And its local_fiscal_contribution_prior is 400,000
+    And it was paid <paid> yuan under wuhan.key_pool_growth in <year>
+    When it asks for an estimate in wuhan on 2022-06-30
+    Then wuhan.key_pool_growth is <status>
+    And wuhan.key_pool_growth pays <amount> yuan
+
+    Examples: a payment dated the estimate's year, and one dated the year before
+      | paid       | year | status     | amount     |
+      | 300,000.00 | 2022 | ineligible | 0.00       |
+      | 0.01       | 2022 | ineligible | 0.00       |
+      | 300,000.00 | 2021 | eligible   | 300,000.00 |
+
+  Scenario: Without its award history the growth award cannot be settled for this year
+    Given an enterprise whose main business is blockchain
+    And its in_key_enterprise_pool is yes
+    And its operating_revenue_prior is 10,000,000
+    And its operating_revenue is 15,000,000
+    And its local_fiscal_contribution_prior is 400,000
+    And its prior_awards is unknown
+    When it asks for an estimate in wuhan on 2022-06-30
+    Then wuhan.key_pool_growth is undetermined
+    And wuhan.key_pool_growth pays between 0.00 and 300,000.00 yuan
+    And wuhan.key_pool_growth needs prior_awards
+
+  Scenario: The growth award is capped by last year's contribution, not this year's
+    Given an enterprise whose main business is blockchain
+    And its in_key_enterprise_pool is yes
+    And its operating_revenue_prior is 10,000,000
+    And its operating_revenue is 15,000,000
+    And its local_fiscal_contribution is 100,000
+    And its local_fiscal_contribution_prior is 200,000
+    When it asks for an estimate in wuhan on 2022-06-30
+    Then wuhan.key_pool_growth pays 200,000.00 yuan
+
+  Scenario: No split of the growth award is stated, so no one is said to pay it all
+    Given an enterprise whose main business is blockchain
+    And its in_key_enterprise_pool is yes
+    And its operating_revenue_prior is 10,000,000
+    And its operating_revenue is 15,000,000
+    And its local_fiscal_contribution_prior is 400,000
+    When it asks for an estimate in wuhan on 2022-06-30
+    Then wuhan.key_pool_growth is paid by responsible units with no stated split, among them People’s Government of each district
+    And the responsible units with no stated split pay 300,000.00 yuan in all
 
   Scenario: The superseded draft's 30 % threshold and 100,000 minimum are never applied
     Given an enterprise whose main business is blockchain
     And its in_key_enterprise_pool is yes
     And its operating_revenue_prior is 10,000,000
     And its operating_revenue is 12,500,000
-    And its local_fiscal_contribution is 50,000
+    And its local_fiscal_contribution_prior is 50,000
     When it asks for an estimate in wuhan on 2022-06-30
     Then wuhan.key_pool_growth is eligible
     And wuhan.key_pool_growth pays 50,000.00 yuan
@@ -147,6 +198,13 @@ Feature: Wuhan opinions on blockchain technology and industrial innovation (武�
       | 0       | ineligible   | 0.00         | 0.00         |
       | 2       | eligible     | 4,000,000.00 | 4,000,000.00 |
       | unknown | undetermined | 0.00         | no limit     |
+
+  Scenario: The draft's 2,000,000 per organisation for key tasks is recorded but never applied
+    Given an enterprise whose main business is blockchain
+    And its key_tasks_accepted is 2
+    When it asks for an estimate in wuhan district 洪山区 on 2022-06-30
+    Then wuhan.key_task pays 4,000,000.00 yuan
+    And the superseded variant of wuhan.key_task is recorded but not applied
 
   Scenario: A key task's award is split evenly between city and district
     Given an enterprise whose main business is blockchain
@@ -194,7 +252,7 @@ Feature: Wuhan opinions on blockchain technology and industrial innovation (武�
     And wuhan.district_incentives is undetermined
     And wuhan.talent_programmes is undetermined
     And wuhan.sme_training is undetermined
-    And wuhan.key_pool_growth needs entity_type, main_business_blockchain, in_key_enterprise_pool, operating_revenue, operating_revenue_prior, local_fiscal_contribution
+    And wuhan.key_pool_growth needs entity_type, main_business_blockchain, in_key_enterprise_pool, operating_revenue, operating_revenue_prior, prior_awards, local_fiscal_contribution_prior
 
   Scenario Outline: The opinions are in force from 25 June 2021 to 31 December 2023
     Given an enterprise whose main business is blockchain

@@ -31,8 +31,18 @@ def test_comparison_names_the_step_that_unlocks_an_award(client: FlaskClient) ->
 
 
 def test_comparison_ties_share_a_rank(client: FlaskClient) -> None:
-    ranking = client.post("/api/v1/comparisons", json={"cities": ["changsha", "suzhou"], "as_of": "2023-06-30", "profile": {}}).json["ranking"]
-    assert [r["rank"] for r in ranking] == [1, 1]
+    result = client.post("/api/v1/comparisons", json={"cities": ["changsha", "suzhou"], "as_of": "2024-06-30", "profile": {}}).json
+    assert [r["rank"] for r in result["ranking"]] == [1, 1]
+    # A tie at nothing says why: each city's policy had ended by then.
+    assert "长政办函〔2020〕20号" in result["notice"]["zh"] and "苏府〔2020〕93号" in result["notice"]["zh"]
+    assert all("tied with" in r["reason"]["en"] for r in result["ranking"])
+
+
+def test_comparison_without_a_tie_has_no_tie_notice(client: FlaskClient) -> None:
+    # 2023-06-30: Suzhou's window may not yet have ended (undetermined, up to an amount); Changsha's has.
+    result = client.post("/api/v1/comparisons", json={"cities": ["changsha", "苏州"], "as_of": "2023-06-30", "profile": {}}).json
+    assert [(r["city"], r["rank"]) for r in result["ranking"]] == [("suzhou", 1), ("changsha", 2)]
+    assert result["notice"] is None
 
 
 def test_comparison_bad_cities_are_named(client: FlaskClient) -> None:
@@ -111,7 +121,7 @@ def test_plan_comparison_returns_yearly_outcomes_and_cumulative_totals(client: F
     assert response.status_code == 200, response.json
     ranking = response.json["ranking"]
     assert [len(r["years"]) for r in ranking] == [3, 3]
-    assert ranking[0]["city"] == "wuhan" and ranking[0]["cumulative_total"]["min"] == "3328000.00"  # 2,740,000 + 288,000 + 300,000 (capped)
+    assert ranking[0]["city"] == "wuhan" and ranking[0]["cumulative_total"]["min"] == "3300000.00"  # 2,740,000 + 260,000 (last year's contribution) + 300,000 (312,000 capped)
     assert ranking[0]["reason"]["en"].startswith("Wuhan ranks 1 of 2")
     assert response.json["plan"]["as_of_month_day"] == "12-31"
 
