@@ -245,7 +245,7 @@ def estimate_table(result: dict[str, Any], lang: str, console: Console | None = 
 def _totals(out: Console, result: dict[str, Any], lang: str) -> None:
     total = result["total"]
     high = total["max"] or _say("unbounded", lang)
-    out.print(f"[bold]{_say('total', lang)}[/bold]: {_say('guaranteed', lang)} {total['min']} {_say('yuan', lang)}, {_say('up_to', lang)} {high}")
+    out.print(f"[bold]{_say('total', lang)}[/bold]: {_say('guaranteed', lang)} {total['min']}, {_say('up_to', lang)} {high} ({_say('yuan', lang)})")
     for payer in result["payers"]:
         out.print(f"  {_payer_name(payer, lang)}: {_range(payer['amount'], lang)}")
 
@@ -327,10 +327,14 @@ def rulebook_table(book: Rulebook, lang: str, console: Console | None = None) ->
     out = console or Console()
     out.print(f"Rulebook digest {book.digest}")
     for document in book.documents:
-        end = document.in_force_to.isoformat() if document.in_force_to else "no end"
+        end = document.surely_to.isoformat() if document.surely_to else "no end"
+        possibly = ""
+        if document.uncertain_window:
+            latest = document.in_force_to.isoformat() if document.in_force_to else "no end"
+            possibly = f" for certain, possibly from {document.in_force_from.isoformat()} until {latest}"
         out.print(
             f"\n[bold]{document.id}[/bold]  {document.number}  {document.title.zh}\n"
-            f"  in force {document.in_force_from.isoformat()} to {end}; status {document.status}; "
+            f"  in force {document.surely_from.isoformat()} to {end}{possibly}; status {document.status}; "
             f"{sum(1 for e in document.inventory if e.rules)} of {len(document.inventory)} support clauses encoded"
         )
         table = Table()

@@ -497,21 +497,53 @@ def _read(path: Path, chunk_rows: int) -> tuple[pa.Schema, Iterator[pa.RecordBat
         raise InputError.single("INPUT", f"{path.name} is not a readable UTF-8 CSV file: {exc}") from None
     if not names:
         raise InputError.single("INPUT", f"{path.name} has no header row.")
-    reader = pa_csv.open_csv(
-        path,
-        read_options=pa_csv.ReadOptions(block_size=16 << 20),
-        convert_options=pa_csv.ConvertOptions(
-            column_types={name: pa.string() for name in names}, strings_can_be_null=True, null_values=[""], quoted_strings_can_be_null=True
-        ),
-    )
-    return reader.schema, _csv_batches(reader, chunk_rows), None
+    ragged: list[Any] = []
+
+    def refuse_later(row: Any) -> str:
+        ragged.append(row)  # named in an InputError once the block is read; see _csv_batches
+        return "skip"
+
+    try:
+        reader = pa_csv.open_csv(
+            path,
+            read_options=pa_csv.ReadOptions(block_size=16 << 20),
+            parse_options=pa_csv.ParseOptions(invalid_row_handler=refuse_later),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.string() for name in names}, strings_can_be_null=True, null_values=[""], quoted_strings_can_be_null=True
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        raise InputError.single("INPUT", f"The CSV file cannot be read: {exc}") from None
+    return reader.schema, _csv_batches(reader, chunk_rows, ragged, path), None
 
 
-def _csv_batches(reader: Any, chunk_rows: int) -> Iterator[pa.RecordBatch]:
+def _refuse_ragged(ragged: list[Any], path: Path) -> None:
+    """A row with more or fewer fields than the header is an error naming its line, never a guess.
+
+    Arrow's streaming reader does not know a bad row's line number, so the file is read again with
+    Python's csv module to find them (only when there is such a row).
+    """
+    if not ragged:
+        return
+    messages: list[str] = []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = csv.reader(handle)
+        expected = len(next(rows, []))
+        for row in rows:
+            if row and len(row) != expected:
+                messages.append(f"Line {rows.line_num} has {len(row)} fields where the header has {expected}.")
+                if len(messages) == _SHOWN_ROWS:
+                    break
+    raise InputError({"INPUT": messages or [f"A row has {ragged[0].actual_columns} fields where the header has {ragged[0].expected_columns}."]})
+
+
+def _csv_batches(reader: Any, chunk_rows: int, ragged: list[Any], path: Path) -> Iterator[pa.RecordBatch]:
     try:
         for batch in reader:
+            _refuse_ragged(ragged, path)
             for start in range(0, len(batch), chunk_rows):
                 yield batch.slice(start, chunk_rows)
+        _refuse_ragged(ragged, path)
     except pa.ArrowInvalid as exc:
         raise InputError.single("INPUT", f"The CSV file cannot be read: {exc}") from None
 

@@ -14,7 +14,7 @@ from eligibility.cli import main
 def run(tmp_path: Path, profile: str | dict[str, Any], *args: str) -> Any:
     path = tmp_path / "profile.json"
     path.write_text(profile if isinstance(profile, str) else json.dumps(profile, ensure_ascii=False), encoding="utf-8")
-    return CliRunner().invoke(main, ["estimate", str(path), *args])
+    return CliRunner().invoke(main, ["estimate", str(path), *args], env={"COLUMNS": "200"})
 
 
 def test_estimate_prints_the_engine_json(tmp_path: Path, enterprise: dict[str, Any]) -> None:
@@ -29,19 +29,41 @@ def test_estimate_prints_the_engine_json(tmp_path: Path, enterprise: dict[str, A
 def test_estimate_table_is_readable(tmp_path: Path, enterprise: dict[str, Any]) -> None:
     result = run(tmp_path, enterprise, "--city", "suzhou", "--as-of", "2022-06-30", "--format", "table")
     assert result.exit_code == 0, result.output
-    assert "suzhou.revenue_milestone" in result.output and "guaranteed 400000.00" in result.output  # capped by the fiscal contribution
+    assert "Milestone award for blockchain" in result.output and "guaranteed 400000.00" in result.output  # capped by the fiscal contribution
 
 
 def test_estimate_table_in_chinese(tmp_path: Path, enterprise: dict[str, Any]) -> None:
-    result = run(tmp_path, enterprise, "--city", "suzhou", "--as-of", "2022-06-30", "--format", "table", "--lang", "zh")
-    assert "苏州市" in result.output and "资金奖励" in result.output
+    result = CliRunner().invoke(main, ["estimate", str(_write(tmp_path, enterprise)), "--city", "苏州", "--as-of", "2022-06-30", "--format", "table", "--lang", "zh"], env={"COLUMNS": "200"})
+    assert "苏州市" in result.output and "资金奖励" in result.output and "符合条件" in result.output
+    # Rules by their titles and facts by their names: no identifiers and no English statuses in a Chinese table.
+    assert "suzhou." not in result.output and "eligible" not in result.output and "Rule" not in result.output
+
+
+def test_estimate_table_puts_the_notice_first_and_shows_the_retrospective(tmp_path: Path, enterprise: dict[str, Any]) -> None:
+    result = CliRunner().invoke(main, ["estimate", str(_write(tmp_path, enterprise)), "--city", "changsha", "--as-of", "2024-01-01", "--format", "table", "--lang", "zh"], env={"COLUMNS": "200"})
+    first = result.output.splitlines()[0]
+    assert first.startswith("提示") and "长政办函〔2020〕20号" in result.output and "追溯估算" in result.output
+
+
+def test_bad_input_in_chinese_keeps_the_field_path(tmp_path: Path) -> None:
+    result = run(tmp_path, {"revenue": 1, "operating_revenue": -1}, "--city", "paris", "--lang", "zh")
+    assert result.exit_code == 2
+    assert "错误: city: 未知城市“paris”；可用：changsha (长沙市), suzhou (苏州市), wuhan (武汉市)。" in result.output
+    assert "错误: profile.revenue: 未知字段。有效字段：entity_type, main_business_blockchain" in result.output
+    assert "错误: profile.operating_revenue: 金额不能为负数。" in result.output
+
+
+def _write(tmp_path: Path, profile: dict[str, Any]) -> Path:
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps(profile, ensure_ascii=False), encoding="utf-8")
+    return path
 
 
 @pytest.mark.parametrize(
     ("profile", "args", "needle"),
     [
         ({}, ["--city", "paris"], "city: Unknown city 'paris'"),
-        ({"revenue": 1}, ["--city", "wuhan"], "profile.revenue: Unknown field"),
+        ({"revenue": 1}, ["--city", "wuhan"], "profile.revenue: Unknown field. Valid fields: entity_type, main_business_blockchain, operating_revenue"),
         ({"operating_revenue": -1}, ["--city", "wuhan"], "profile.operating_revenue: Amount must not be negative"),
         ({"operating_revenue": "two million yuan"}, ["--city", "wuhan"], "profile.operating_revenue: Amount must be an amount in yuan written as digits"),
         ('{"operating_revenue": 1e400}', ["--city", "wuhan"], "profile.operating_revenue: Amount must be an integer or a decimal string"),

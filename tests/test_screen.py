@@ -171,3 +171,12 @@ def test_cli_screen_reports_bad_cells_without_a_traceback(tmp_path: Path) -> Non
     assert "error: main_business_blockchain: Row 1: Must be true or false." in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_ragged_csv_row_is_an_error_naming_its_line_and_writes_nothing(tmp_path: Path) -> None:
+    source = tmp_path / "register.csv"
+    source.write_text("company_id,entity_type,blockchain_revenue\nA,enterprise,100\nB,enterprise,200,7\nC,park\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["screen", str(source), "--city", "苏州", "--as-of", "2022-06-30", "--out", str(tmp_path / "out.csv"), "--keep", "company_id"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "INPUT: Line 3 has 4 fields where the header has 3. Line 4 has 2 fields where the header has 3." in result.output
+    assert not (tmp_path / "out.csv").exists()

@@ -98,3 +98,37 @@ def test_unicode_and_metacharacters_in_text_fields_are_safe(client: FlaskClient,
 def test_security_headers_on_every_response(client: FlaskClient) -> None:
     for response in (client.get("/api/v1/healthz"), client.get("/nowhere")):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_errors_in_chinese_keep_the_field_paths(client: FlaskClient) -> None:
+    body = {"city": "巴黎", "profile": {"revenue": 1, "operating_revenue": "1.234"}}
+    response = client.post("/api/v1/estimates", json=body, headers={"Accept-Language": "zh"})
+    assert response.status_code == 422
+    assert response.json["message"] == "部分字段无效，详见 errors。"
+    errors = response.json["errors"]
+    assert errors["profile.revenue"][0].startswith("未知字段。有效字段：entity_type, main_business_blockchain")
+    assert errors["profile.operating_revenue"] == ["金额的小数超过两位：金额精确到分（0.01元）。"]
+    english = client.post("/api/v1/estimates", json=body, headers={"Accept-Language": "en"}).json["errors"]
+    assert set(english) == set(errors) and english["profile.revenue"][0].startswith("Unknown field. Valid fields:")
+
+
+def test_every_message_of_the_bad_input_cases_has_chinese_words(client: FlaskClient) -> None:
+    bodies = [
+        {"city": "wuhan", "as_of": "2022-13-01", "profile": {}},
+        {"city": "wuhan", "profile": {"key_tasks_accepted": -1, "main_business_blockchain": "yes", "entity_type": "company"}},
+        {"city": "wuhan", "profile": {"prior_awards": [{"rule": "nope", "amount": 1, "year": 2021}]}},
+        {"profile": {}},
+        {"city": "wuhan", "profile": {"standards_led": {"city": 1}}},
+    ]
+    for body in bodies:
+        response = client.post("/api/v1/estimates", json=body, headers={"Accept-Language": "zh"})
+        assert response.status_code == 422, body
+        for field, messages in response.json["errors"].items():
+            for message in messages:
+                assert any("\u4e00" <= ch <= "\u9fff" for ch in message), (field, message)
+
+
+@pytest.mark.parametrize("name", ["wuhan", "Wuhan", "WUHAN", "武汉", "武汉市"])
+def test_a_city_by_any_of_its_names(client: FlaskClient, name: str) -> None:
+    response = client.post("/api/v1/estimates", json={"city": name, "as_of": "2022-06-30", "profile": {}})
+    assert response.status_code == 200 and response.json["city"] == "wuhan"
