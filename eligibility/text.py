@@ -123,6 +123,10 @@ def localize(data: object, lang: str) -> object:
     if isinstance(data, dict):
         if set(data) == {"zh", "en"} and all(isinstance(v, str) for v in data.values()):
             return data[lang]
+        if isinstance(data.get("zh"), str) and isinstance(data.get("en"), str):
+            # Words with data beside them (a notice and its documents): keep only the asked language's words.
+            other = "en" if lang == "zh" else "zh"
+            return {key: localize(value, lang) for key, value in data.items() if key != other}
         return {key: localize(value, lang) for key, value in data.items()}
     if isinstance(data, list):
         return [localize(item, lang) for item in data]
