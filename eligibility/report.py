@@ -323,27 +323,36 @@ def plan_table(result: dict[str, Any], lang: str, console: Console | None = None
 
 
 def rulebook_table(book: Rulebook, lang: str, console: Console | None = None) -> None:
-    """Print the documents and rules with their in-force windows."""
+    """Print the documents and rules with their in-force windows, in the asked language."""
     out = console or Console()
-    out.print(f"Rulebook digest {book.digest}")
+    zh = lang == "zh"
+    out.print(f"{'规则库摘要' if zh else 'Rulebook digest'} {book.digest}")
     for document in book.documents:
-        end = document.surely_to.isoformat() if document.surely_to else "no end"
+        start = document.surely_from.isoformat()
+        end = document.surely_to.isoformat() if document.surely_to else ("无截止日期" if zh else "no end")
         possibly = ""
         if document.uncertain_window:
-            latest = document.in_force_to.isoformat() if document.in_force_to else "no end"
-            possibly = f" for certain, possibly from {document.in_force_from.isoformat()} until {latest}"
-        out.print(
-            f"\n[bold]{document.id}[/bold]  {document.number}  {document.title.zh}\n"
-            f"  in force {document.surely_from.isoformat()} to {end}{possibly}; status {document.status}; "
-            f"{sum(1 for e in document.inventory if e.rules)} of {len(document.inventory)} support clauses encoded"
+            latest = document.in_force_to.isoformat() if document.in_force_to else ("无截止日期" if zh else "no end")
+            earliest = document.in_force_from.isoformat()
+            possibly = f"（确定有效；最早可能自{earliest}起、最晚可能至{latest}）" if zh else f" for certain, possibly from {earliest} until {latest}"
+        encoded, clauses = sum(1 for e in document.inventory if e.rules), len(document.inventory)
+        status = {"final": "正式文本", "draft": "草案", "superseded": "已被取代", "repealed": "已废止"}.get(document.status, document.status)
+        window = (
+            f"  有效期{start}至{end}{possibly}；{status}；{clauses}项支持条款中已编码{encoded}项"
+            if zh
+            else f"  in force {start} to {end}{possibly}; status {document.status}; {encoded} of {clauses} support clauses encoded"
         )
+        out.print(f"\n[bold]{document.id}[/bold]  {document.number}  {document.title.zh if zh else document.title.en}\n{window}")
         table = Table()
-        table.add_column("Rule", no_wrap=True)
-        table.add_column("Award", no_wrap=True)
-        table.add_column("Title", overflow="fold")
+        table.add_column("规则编号" if zh else "Rule", no_wrap=True)
+        table.add_column("奖励形式" if zh else "Award", no_wrap=True)
+        table.add_column("名称" if zh else "Title", overflow="fold")
+        forms = {"fixed": "固定金额", "per_unit": "按项计", "tiered": "分档", "capped": "封顶", "ranged": "区间", "non_monetary": "非资金"}
         for rule in document.rules:
-            variants = f" (+{len(rule.variants)} superseded variant)" if rule.variants else ""
-            table.add_row(rule.id, rule.award.form + variants, rule.title.zh if lang == "zh" else rule.title.en)
+            form = forms[rule.award.form] if zh else rule.award.form
+            if rule.variants:
+                form += f"（另有{len(rule.variants)}个已被取代的版本）" if zh else f" (+{len(rule.variants)} superseded variant)"
+            table.add_row(rule.id, form, rule.title.zh if zh else rule.title.en)
         out.print(table)
 
 

@@ -104,3 +104,10 @@ def test_rules_json_has_inventory_and_variants() -> None:
     growth = next(r for r in wuhan["rules"] if r["id"] == "wuhan.key_pool_growth")
     assert growth["variants"][0]["status"] == "superseded" and growth["variants"][0]["applied"] is False
     assert wuhan["inventory"]["encoded"] + wuhan["inventory"]["not_encoded"] == wuhan["inventory"]["clauses"]
+
+
+def test_rules_in_chinese_say_the_uncertain_window() -> None:
+    result = CliRunner().invoke(main, ["rules", "--lang", "zh"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "有效期2020-12-31至2022-12-31（确定有效；最早可能自2020-01-01起、最晚可能至2023-12-30）" in result.output
+    assert "规则编号" in result.output and "in force" not in result.output and "Rule" not in result.output
