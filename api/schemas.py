@@ -109,7 +109,7 @@ class PayerShareSchema(Schema):
 
 class CitationSchema(Schema):
     number = fields.String(required=True)
-    clause = fields.String(required=True)
+    clause = _text(required=True)
     quote = fields.String(required=True)
     source = fields.String(required=True)
 
@@ -247,7 +247,8 @@ class DocumentSchema(Schema):
     in_force = fields.Dict(required=True)
     stacking = fields.Dict(required=True, allow_none=True)
     outside_facts = fields.List(fields.Dict(), required=True)
-    inventory = fields.Dict(required=True)
+    inventory = fields.Dict(required=True, metadata={"description": "every support clause: encoded by rules (quote: their words) or not encoded, with the reason"})
+    not_support = fields.List(fields.Dict(), required=True, metadata={"description": "sentences that use a support word without promising support, each with its reason"})
     rules = fields.List(fields.Dict(), required=True)
 
 
@@ -266,7 +267,7 @@ class RuleSchema(Schema):
     id = fields.String(required=True)
     document = fields.String(required=True)
     number = fields.String(required=True)
-    clause = fields.String(required=True)
+    clause = _text(required=True)
     title = _text(required=True)
     quote = fields.String(required=True)
     source = fields.String(required=True)
@@ -280,7 +281,8 @@ class RuleSchema(Schema):
     payers = fields.List(fields.Dict(), required=True)
     stacking = _text(required=True, allow_none=True)
     variants = fields.List(fields.Dict(), required=True)
-    scenarios = fields.Integer(required=True)
+    scenarios = fields.Integer(required=True, allow_none=True, metadata={"description": "how many scenario runs check the rule; null when no run is recorded"})
+    checked_by = fields.List(fields.String(), required=True, allow_none=True, metadata={"description": "the scenarios (with their example row) whose Then steps check the rule"})
 
 
 class HealthSchema(Schema):
@@ -290,12 +292,14 @@ class HealthSchema(Schema):
 
 
 class CoverageSchema(Schema):
-    """Rule and clause coverage of the last scenario run."""
+    """Rule and clause coverage of the last scenario run, and the support sentences of the sources."""
 
     rulebook = fields.Nested(DigestSchema, required=True)
     summary = fields.Dict(required=True)
-    uncovered = fields.List(fields.Dict(), required=True)
+    uncovered = fields.List(fields.Dict(), required=True, metadata={"description": "branches no scenario that checks their rule took"})
+    unchecked = fields.List(fields.Dict(), required=True, metadata={"description": "rules no scenario checks"})
     documents = fields.List(fields.Dict(), required=True)
+    support_sentences = fields.List(fields.Dict(), required=True, metadata={"description": "every support sentence of the source texts and the quote that accounts for it"})
 
 
 for _strict in (EstimateRequestSchema, FigureSchema, ComparisonRequestSchema, CompanyRequestSchema, CompanyEstimateRequestSchema):

@@ -145,7 +145,7 @@ def rules(fmt: str, lang: str) -> None:
     if fmt == "json":
         click.echo(dumps(rulebook_data(book)))
     else:
-        rulebook_table(book, lang)
+        rulebook_table(book, lang, Console(width=None if sys.stdout.isatty() else 120))
 
 
 @main.command()
@@ -212,12 +212,25 @@ def load_coverage(runs: Path = DEFAULT_RUNS, rulebook: Rulebook | None = None) -
     return coverage_report(rulebook or default_rulebook(), data)
 
 
+def coverage_failures(report: dict[str, Any]) -> list[str]:
+    """One line per gap the coverage gate fails on: a rule no scenario checks, a branch no checking
+    scenario took, a clause unaccounted for, a support sentence of a source nothing accounts for."""
+    lines = [f"uncovered: {gap['rule']} is checked by no scenario (no Then step names it)" for gap in report["unchecked"]]
+    lines += [f"uncovered: {gap['rule']} {gap['branch']}" for gap in report["uncovered"]]
+    for document in report["documents"]:
+        lines += [f"unaccounted clause: {document['document']} {c['clause']['zh']}" for c in document["clauses"] if c["state"] == "unaccounted"]
+    for sentence in report["support_sentences"]:
+        if sentence["accounted_by"] is None:
+            lines.append(f"unaccounted support sentence: rules/sources/{sentence['source']}: {sentence['sentence']}")
+    return lines
+
+
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--runs", type=click.Path(path_type=Path), default=DEFAULT_RUNS, show_default=True, help="Branches recorded by the last scenario run.")
-@click.option("--check", is_flag=True, help="Exit 1 if any rule branch is unexercised or any clause unaccounted for.")
+@click.option("--check", is_flag=True, help="Exit 1 if a rule or branch is checked by no scenario, a clause is unaccounted for, or a support sentence of a source is accounted for by no quote.")
 def coverage(fmt: str, runs: Path, check: bool) -> None:
-    """Report which rule branches the scenarios exercised, and which clauses are encoded."""
+    """Report which rule branches the scenarios check, which clauses are encoded, and that every support sentence of the sources is accounted for."""
     try:
         report = load_coverage(runs)
     except FileNotFoundError as exc:
@@ -227,14 +240,22 @@ def coverage(fmt: str, runs: Path, check: bool) -> None:
     if fmt == "json":
         click.echo(dumps(report))
     else:
-        coverage_table(report)
+        coverage_table(report, Console(width=None if sys.stdout.isatty() else 120))
     summary = report["summary"]
-    if check and (report["uncovered"] or summary["unaccounted"]):
-        for gap in report["uncovered"]:
-            click.echo(f"uncovered: {gap['rule']} {gap['branch']}", err=True)
+    if not check:
+        return
+    if fmt == "json":
+        click.echo(f"support sentences accounted for: {summary['support_sentences_accounted']}/{summary['support_sentences']}", err=True)
+    failures = coverage_failures(report)
+    for line in failures:
+        click.echo(line, err=True)
+    if failures:
         click.echo(
-            f"error: rule coverage {summary['exercised']}/{summary['branches']} branches; "
-            f"{summary['unaccounted']} clauses unaccounted for. Add scenarios in features/ for the branches above.",
+            f"error: rule coverage {summary['exercised']}/{summary['branches']} branches checked; "
+            f"{summary['unchecked_rules']} rules checked by no scenario; {summary['unaccounted']} clauses unaccounted for; "
+            f"support sentences accounted for: {summary['support_sentences_accounted']}/{summary['support_sentences']}. "
+            "Add scenarios in features/ whose Then steps name the rules above, and list each unaccounted sentence "
+            "in its document's inventory (or under not_support, with the reason).",
             err=True,
         )
         sys.exit(1)

@@ -1,12 +1,15 @@
-"""Rule coverage: which branches of each rule the scenarios exercised, and which clauses are encoded.
+"""Rule coverage: which branches of each rule the scenarios checked, and which clauses are encoded.
 
 While a ``recording`` is active the engine reports every branch it takes (window, each condition
 met / not met / unknown, each status, tier, unit, cap binding or not, payer, variant); outside one,
-``record`` costs a context-variable lookup. ``branches`` lists every branch a rule has, so a report can
+``record`` costs a context-variable lookup. A scenario *checks* a rule when one of its Then steps names
+the rule (``check``); a branch counts as covered only by a scenario that took it and checks its rule,
+never by one that merely ran an estimate. ``branches`` lists every branch a rule has, so a report can
 name the ones no scenario reached.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -15,16 +18,24 @@ from typing import Any
 
 from .conditions import leaves
 from .model import Document, Rule, Rulebook
+from .sources import account
 
-__all__ = ["Recorder", "branches", "coverage_report", "record", "recording", "recording_active"]
+__all__ = ["Recorder", "branches", "check", "coverage_report", "record", "recording", "recording_active", "rules_named"]
+
+_RULE_ID = re.compile(r"[a-z]+\.[a-z0-9_]+")
 
 
 @dataclass
 class Recorder:
-    """The branches one scenario exercised, by rule."""
+    """The branches one scenario exercised, by rule, and the rules its Then steps check."""
 
     scenario: str
     hits: dict[str, set[str]] = field(default_factory=dict)
+    checks: set[str] = field(default_factory=set)
+
+    def as_run(self) -> dict[str, Any]:
+        """The record written to the runs file: ``{"checks": [...], "branches": {rule: [...]}}``."""
+        return {"checks": sorted(self.checks), "branches": {rule: sorted(taken) for rule, taken in sorted(self.hits.items())}}
 
 
 _current: ContextVar[Recorder | None] = ContextVar("rule_coverage_recorder", default=None)
@@ -51,6 +62,18 @@ def record(rule: str, branch: str) -> None:
     recorder = _current.get()
     if recorder is not None:
         recorder.hits.setdefault(rule, set()).add(branch)
+
+
+def check(rule: str) -> None:
+    """Note that the scenario being recorded checks ``rule`` (a Then step named it and passed)."""
+    recorder = _current.get()
+    if recorder is not None:
+        recorder.checks.add(rule)
+
+
+def rules_named(text: str, book: Rulebook) -> list[str]:
+    """The ids of the rules that ``text`` (a step) names, in the order it names them."""
+    return [word for word in _RULE_ID.findall(text) if word in book.rules]
 
 
 def branches(rule: Rule, document: Document) -> list[str]:
@@ -82,15 +105,26 @@ def branches(rule: Rule, document: Document) -> list[str]:
     return found
 
 
-def coverage_report(book: Rulebook, runs: Mapping[str, Mapping[str, list[str]]]) -> dict[str, Any]:
-    """Per document and rule: each branch with the scenarios that exercised it; clause counts."""
+def coverage_report(book: Rulebook, runs: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """Per document and rule: each branch with the scenarios that took it and check its rule; the
+    scenarios that check each rule; the clause inventory; and every support sentence of the sources
+    with what accounts for it.
+
+    ``runs`` maps a scenario's name to ``{"checks": [rule, ...], "branches": {rule: [branch, ...]}}``.
+    """
     by_branch: dict[tuple[str, str], list[str]] = {}
-    for scenario, hits in sorted(runs.items()):
-        for rule_id, taken in hits.items():
-            for branch in taken:
-                by_branch.setdefault((rule_id, branch), []).append(scenario)
+    checking: dict[str, list[str]] = {}
+    for scenario, run in sorted(runs.items()):
+        checks = set(run.get("checks", ()))
+        for rule_id in sorted(checks):
+            checking.setdefault(rule_id, []).append(scenario)
+        for rule_id, taken in run.get("branches", {}).items():
+            if rule_id in checks:
+                for branch in taken:
+                    by_branch.setdefault((rule_id, branch), []).append(scenario)
     documents = []
     uncovered: list[dict[str, str]] = []
+    unchecked: list[dict[str, str]] = []
     total = exercised = 0
     clauses = encoded = not_encoded = unaccounted = 0
     for document in book.documents:
@@ -105,14 +139,16 @@ def coverage_report(book: Rulebook, runs: Mapping[str, Mapping[str, list[str]]])
                     exercised += 1
                 else:
                     uncovered.append({"document": document.id, "rule": rule.id, "branch": branch})
-            scenario_names = sorted({s for e in entries for s in e["scenarios"]})
+            if not checking.get(rule.id):
+                unchecked.append({"document": document.id, "rule": rule.id})
             rules.append(
                 {
                     "rule": rule.id,
+                    "title": rule.title.as_dict(),
                     "branches": entries,
                     "exercised": sum(1 for e in entries if e["scenarios"]),
                     "total": len(entries),
-                    "scenarios": scenario_names,
+                    "scenarios": checking.get(rule.id, []),
                 }
             )
         inventory = []
@@ -127,19 +163,33 @@ def coverage_report(book: Rulebook, runs: Mapping[str, Mapping[str, list[str]]])
             else:
                 unaccounted += 1
                 state = "unaccounted"
-            inventory.append({"clause": entry.clause, "state": state, "rules": list(entry.rules), "reason": entry.not_encoded})
+            inventory.append(
+                {
+                    "clause": entry.clause.as_dict(),
+                    "source": entry.source,
+                    "state": state,
+                    "rules": list(entry.rules),
+                    "reason": entry.not_encoded.as_dict() if entry.not_encoded else None,
+                }
+            )
         documents.append({"document": document.id, "number": document.number, "rules": rules, "clauses": inventory})
+    accounting = account(book)
     return {
         "rulebook": {"digest": book.digest},
         "summary": {
             "branches": total,
             "exercised": exercised,
             "percent": "100.0" if total == exercised else f"{exercised * 1000 // total / 10:.1f}",
+            "unchecked_rules": len(unchecked),
             "clauses": clauses,
             "encoded": encoded,
             "not_encoded": not_encoded,
             "unaccounted": unaccounted,
+            "support_sentences": len(accounting.sentences),
+            "support_sentences_accounted": accounting.accounted,
         },
         "uncovered": uncovered,
+        "unchecked": unchecked,
         "documents": documents,
+        "support_sentences": [s.as_dict() for s in accounting.sentences],
     }

@@ -464,7 +464,7 @@ def _outcome_data(outcome: Outcome, payers: list[dict[str, Any]], as_of: date) -
         "reasons": outcome.reasons,
         "calculation": outcome.steps,
         "missing_facts": outcome.missing,
-        "citation": {"number": document.number, "clause": rule.clause, "quote": rule.quote, "source": document.source},
+        "citation": {"number": document.number, "clause": rule.clause.as_dict(), "quote": rule.quote, "source": document.source},
         "interpretation": rule.interpretation.as_dict() if rule.interpretation else None,
         "benefit": rule.award.benefit.as_dict() if rule.award.benefit else None,
     }

@@ -35,6 +35,7 @@ from .model import (
     InventoryEntry,
     Leaf,
     Not,
+    NotSupport,
     OutsideFact,
     Payer,
     Rule,
@@ -59,7 +60,7 @@ _DOC_ID = re.compile(r"^[a-z0-9-]+$")
 
 DOCUMENT_KEYS = {
     "id", "city", "city_name", "city_aliases", "number", "issuer", "title", "source", "status", "in_force",
-    "stacking", "outside_facts", "rules", "inventory",
+    "stacking", "outside_facts", "rules", "inventory", "not_support",
 }
 RULE_KEYS = {
     "id", "clause", "title", "quote", "interpretation", "applies_to", "kind", "conditions",
@@ -111,6 +112,14 @@ class _Reader:
     def text(self, value: object, key: str) -> Text:
         data = self.mapping(value, key, {"zh", "en"}, {"zh", "en"})
         return Text(self.string(data["zh"], f"{key}.zh"), self.string(data["en"], f"{key}.en"))
+
+    def clause(self, value: object, key: str) -> Text:
+        """A clause label: one string where the source's own label serves both languages
+        (``二(三) 培育区块链重点企业``), or ``{zh, en}`` where it has two renderings (``I.(1)`` / ``一(一)``)."""
+        if isinstance(value, Mapping):
+            return self.text(value, key)
+        label = self.string(value, key)
+        return Text(label, label)
 
     def money(self, value: object, key: str) -> Decimal:
         if isinstance(value, float):
@@ -391,7 +400,7 @@ class _Reader:
         return Rule(
             id=rule_id,
             document=doc_id,
-            clause=self.string(data["clause"], "clause"),
+            clause=self.clause(data["clause"], "clause"),
             title=self.text(data["title"], "title"),
             quote=self.quote(data["quote"], "quote", source),
             interpretation=self.text(data["interpretation"], "interpretation") if data.get("interpretation") else None,
@@ -407,17 +416,17 @@ class _Reader:
 
     def variant(self, value: object, key: str, applies_to: tuple[str, ...]) -> Variant:
         keys = {"source", "status", "clause", "quote", "note", "conditions", "award", "caps"}
-        data = self.mapping(value, key, keys, keys - {"caps"})
+        data = self.mapping(value, key, keys, keys - {"caps", "conditions"})
         if data["status"] not in ("superseded", "draft"):
             self.fail(_join(key, "status"), "a variant is 'superseded' or 'draft'; the rule itself is the text in force.")
         source = self.string(data["source"], _join(key, "source"))
         return Variant(
             source=source,
             status=data["status"],
-            clause=self.string(data["clause"], _join(key, "clause")),
+            clause=self.clause(data["clause"], _join(key, "clause")),
             quote=self.quote(data["quote"], _join(key, "quote"), source),
             note=self.text(data["note"], _join(key, "note")),
-            conditions=self.conditions(data["conditions"], applies_to, _join(key, "conditions")),
+            conditions=self.conditions(data.get("conditions"), applies_to, _join(key, "conditions")),
             award=self.award(data["award"], _join(key, "award")),
             caps=self.caps(data.get("caps"), _join(key, "caps")),
         )
@@ -425,7 +434,7 @@ class _Reader:
     # -- documents -----------------------------------------------------------------------------
 
     def document(self, data: object) -> Document:
-        doc = self.mapping(data, "", DOCUMENT_KEYS, DOCUMENT_KEYS - {"stacking", "outside_facts", "city_aliases"})
+        doc = self.mapping(data, "", DOCUMENT_KEYS, DOCUMENT_KEYS - {"stacking", "outside_facts", "city_aliases", "not_support"})
         doc_id = self.string(doc["id"], "id")
         if not _DOC_ID.match(doc_id) or self.path.stem != doc_id:
             self.fail("id", f"document id '{doc_id}' must match the file name '{self.path.stem}'.")
@@ -465,6 +474,7 @@ class _Reader:
         rules = tuple(self.rule(r, i, doc_id, city, source, language) for i, r in enumerate(doc["rules"]))
         self.rule_id = None
         inventory = self.inventory(doc["inventory"], rules, source)
+        not_support = self.not_support(doc.get("not_support") or [], source)
         return Document(
             id=doc_id,
             path=str(self.path),
@@ -488,6 +498,7 @@ class _Reader:
             outside_facts=tuple(outside),
             rules=rules,
             inventory=inventory,
+            not_support=not_support,
         )
 
     def inventory(self, value: object, rules: tuple[Rule, ...], source: str) -> tuple[InventoryEntry, ...]:
@@ -498,27 +509,44 @@ class _Reader:
         entries = []
         for i, item in enumerate(value):
             key = f"inventory[{i}]"
-            e = self.mapping(item, key, {"clause", "summary", "rules", "not_encoded", "quote"}, {"clause", "summary"})
+            e = self.mapping(item, key, {"clause", "summary", "rules", "not_encoded", "quote", "source"}, {"clause", "summary"})
             encoded = e.get("rules") or []
             if bool(encoded) == bool(e.get("not_encoded")):
                 self.fail(key, "an inventory entry names its rules or says why it is not encoded, not both or neither.")
+            if not encoded and not e.get("quote"):
+                self.fail(_join(key, "quote"), "a clause that is not encoded quotes its words.", "copy the clause's sentence from the source text.")
             for j, rule_id in enumerate(encoded):
                 if rule_id not in ids:
                     self.fail(f"{key}.rules[{j}]", f"rule '{rule_id}' is not defined in this document.")
                 listed.add(rule_id)
+            entry_source = self.string(e["source"], _join(key, "source")) if "source" in e else source
             entries.append(
                 InventoryEntry(
-                    clause=self.string(e["clause"], f"{key}.clause"),
-                    summary=self.text(e["summary"], f"{key}.summary"),
+                    clause=self.clause(e["clause"], _join(key, "clause")),
+                    summary=self.text(e["summary"], _join(key, "summary")),
+                    source=entry_source,
                     rules=tuple(encoded),
-                    not_encoded=e.get("not_encoded"),
-                    quote=self.quote(e["quote"], f"{key}.quote", source) if e.get("quote") else None,
+                    not_encoded=self.text(e["not_encoded"], _join(key, "not_encoded")) if e.get("not_encoded") else None,
+                    quote=self.quote(e["quote"], _join(key, "quote"), entry_source) if e.get("quote") else None,
                 )
             )
         for rule in rules:
             if rule.id not in listed:
                 self.fail("inventory", f"rule '{rule.id}' is not listed in the clause inventory.", "add it to the entry of the clause it encodes.")
         return tuple(entries)
+
+
+    def not_support(self, value: object, source: str) -> tuple[NotSupport, ...]:
+        """Sentences that read like support (they say 支持, fund, …) but promise none, each with why."""
+        if not isinstance(value, list):
+            self.fail("not_support", "must be a list of {quote, reason} entries.")
+        found = []
+        for i, item in enumerate(value):
+            key = f"not_support[{i}]"
+            e = self.mapping(item, key, {"quote", "reason", "source"}, {"quote", "reason"})
+            entry_source = self.string(e["source"], _join(key, "source")) if "source" in e else source
+            found.append(NotSupport(entry_source, self.quote(e["quote"], _join(key, "quote"), entry_source), self.text(e["reason"], _join(key, "reason"))))
+        return tuple(found)
 
 
 def _display(file: Path, root: Path) -> Path:
@@ -565,4 +593,5 @@ def load_rulebook(path: str | Path | None = None) -> Rulebook:
         documents.append(document)
         hasher.update(file.relative_to(root).as_posix().encode() + b"\0" + raw + b"\0")
         hasher.update(hashlib.sha256(reader.source_text(document.source, "source.file").encode()).digest())
-    return Rulebook(documents=tuple(documents), digest=hasher.hexdigest(), rules=rules, cities=cities)
+    texts = {p.name: p.read_text(encoding="utf-8") for p in sorted(sources.glob("*.txt"))}
+    return Rulebook(documents=tuple(documents), digest=hasher.hexdigest(), rules=rules, cities=cities, sources=texts)

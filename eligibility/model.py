@@ -20,6 +20,7 @@ __all__ = [
     "InventoryEntry",
     "Leaf",
     "Not",
+    "NotSupport",
     "OutsideFact",
     "PAYERS",
     "Payer",
@@ -158,7 +159,7 @@ class Variant:
 
     source: str
     status: str
-    clause: str
+    clause: Text
     quote: str
     note: Text
     conditions: AllOf
@@ -172,7 +173,7 @@ class Rule:
 
     id: str
     document: str
-    clause: str
+    clause: Text
     title: Text
     quote: str
     interpretation: Text | None
@@ -192,13 +193,27 @@ class Rule:
 
 @dataclass(frozen=True)
 class InventoryEntry:
-    """A support clause of a document: encoded by rules, or not encoded and why."""
+    """A support clause of a document: encoded by rules, or not encoded and why.
 
-    clause: str
+    ``source`` is the text the clause (and its ``quote``) comes from: the document's own, or for Wuhan
+    the superseded draft whose clauses are recorded beside the final text's.
+    """
+
+    clause: Text
     summary: Text
+    source: str
     rules: tuple[str, ...] = ()
-    not_encoded: str | None = None
+    not_encoded: Text | None = None
     quote: str | None = None
+
+
+@dataclass(frozen=True)
+class NotSupport:
+    """A sentence of a source text that reads like support (it says 支持, fund, …) but promises none, and why."""
+
+    source: str
+    quote: str
+    reason: Text
 
 
 @dataclass(frozen=True)
@@ -231,6 +246,7 @@ class Document:
     outside_facts: tuple[OutsideFact, ...]
     rules: tuple[Rule, ...]
     inventory: tuple[InventoryEntry, ...]
+    not_support: tuple[NotSupport, ...] = ()
     #: The first and last day the document is certainly in force; they differ from ``in_force_from``
     #: and ``in_force_to`` only where the text leaves an edge uncertain (``window_doubt`` says why).
     certain_from: date | None = None
@@ -273,6 +289,8 @@ class Rulebook:
     digest: str
     rules: dict[str, Rule] = field(default_factory=dict)
     cities: dict[str, Text] = field(default_factory=dict)
+    #: The source texts by file name, exactly as shipped.
+    sources: dict[str, str] = field(default_factory=dict)
 
     def document(self, document_id: str) -> Document:
         return next(d for d in self.documents if d.id == document_id)

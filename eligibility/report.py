@@ -4,9 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from .model import AllOf, AnyOf, Award, Cap, Condition, Document, Leaf, Not, Rule, Rulebook, Variant
+from .model import AllOf, AnyOf, Award, Cap, Condition, Document, InventoryEntry, Leaf, Not, Rule, Rulebook, Variant
 from .money import format_money
 from .facts import label_of
 from .text import json_value
@@ -62,7 +63,7 @@ def _variant_data(variant: Variant) -> dict[str, Any]:
         "source": variant.source,
         "status": variant.status,
         "applied": False,
-        "clause": variant.clause,
+        "clause": variant.clause.as_dict(),
         "quote": variant.quote,
         "note": variant.note.as_dict(),
         "conditions": _conditions_without_applies_to(variant.conditions),
@@ -82,7 +83,7 @@ def rule_data(rule: Rule, document: Document) -> dict[str, Any]:
         "id": rule.id,
         "document": rule.document,
         "number": document.number,
-        "clause": rule.clause,
+        "clause": rule.clause.as_dict(),
         "title": rule.title.as_dict(),
         "quote": rule.quote,
         "source": document.source,
@@ -97,6 +98,14 @@ def rule_data(rule: Rule, document: Document) -> dict[str, Any]:
         "stacking": rule.stacking.as_dict() if rule.stacking else None,
         "variants": [_variant_data(v) for v in rule.variants],
     }
+
+
+def clause_quote(entry: InventoryEntry, document: Document) -> str:
+    """The clause's words: its own quote, or for an encoded clause the quotes of its rules."""
+    if entry.quote:
+        return entry.quote
+    rules = {rule.id: rule for rule in document.rules}
+    return "\n".join(dict.fromkeys(rules[rule_id].quote for rule_id in entry.rules))
 
 
 def document_data(document: Document) -> dict[str, Any]:
@@ -124,15 +133,17 @@ def document_data(document: Document) -> dict[str, Any]:
             "not_encoded": len(document.inventory) - encoded,
             "entries": [
                 {
-                    "clause": e.clause,
+                    "clause": e.clause.as_dict(),
                     "summary": e.summary.as_dict(),
+                    "source": e.source,
                     "rules": list(e.rules),
-                    "not_encoded": e.not_encoded,
-                    "quote": e.quote,
+                    "not_encoded": e.not_encoded.as_dict() if e.not_encoded else None,
+                    "quote": clause_quote(e, document),
                 }
                 for e in document.inventory
             ],
         },
+        "not_support": [{"source": n.source, "quote": n.quote, "reason": n.reason.as_dict()} for n in document.not_support],
         "rules": [rule_data(rule, document) for rule in document.rules],
     }
 
@@ -275,24 +286,36 @@ def comparison_table(result: dict[str, Any], lang: str, console: Console | None 
 
 
 def coverage_table(report: dict[str, Any], console: Console | None = None) -> None:
-    """Print rule coverage per document and rule, the unexercised branches, and clause coverage."""
+    """Print rule coverage per document and rule with the scenarios that check each rule, the
+    unexercised branches, clause coverage, and the support sentences of the sources."""
     out = console or Console()
     summary = report["summary"]
     out.print(
-        f"[bold]Rule coverage[/bold]: {summary['exercised']}/{summary['branches']} branches ({summary['percent']} %); "
+        f"[bold]Rule coverage[/bold]: {summary['exercised']}/{summary['branches']} branches ({summary['percent']} %) "
+        "checked by scenarios that name their rule; "
         f"clauses: {summary['encoded']} encoded, {summary['not_encoded']} not encoded with a reason, {summary['unaccounted']} unaccounted"
     )
     for document in report["documents"]:
         table = Table(title=f"{document['document']}  {document['number']}", title_justify="left")
         table.add_column("Rule", no_wrap=True)
         table.add_column("Branches", justify="right", no_wrap=True)
-        table.add_column("Scenario runs", justify="right", no_wrap=True)
-        table.add_column("Not exercised", overflow="fold")
+        table.add_column("Checked by (scenario, example row)", overflow="fold", ratio=1)
+        own = f"{document['document']}.feature: "
+        gaps: list[str] = []
         for rule in document["rules"]:
             missing = [b["branch"] for b in rule["branches"] if not b["scenarios"]]
             style = "green" if not missing else "red"
-            table.add_row(rule["rule"], f"[{style}]{rule['exercised']}/{rule['total']}[/{style}]", str(len(rule["scenarios"])), ", ".join(missing) or "—")
+            names = [escape(name.split(own, 1)[-1]) for name in rule["scenarios"]]
+            checked = "\n".join(f"• {name}" for name in names) or "[red]no scenario checks this rule[/red]"
+            table.add_row(rule["rule"], f"[{style}]{rule['exercised']}/{rule['total']}[/{style}]", checked)
+            gaps.extend(f"{rule['rule']} {branch}" for branch in missing)
         out.print(table)
+        for gap in gaps:
+            out.print(f"  [red]not exercised by a scenario that checks the rule[/red]: {gap}", highlight=False)
+    out.print(f"support sentences accounted for: {summary['support_sentences_accounted']}/{summary['support_sentences']}")
+    for sentence in report["support_sentences"]:
+        if sentence["accounted_by"] is None:
+            out.print(f"  [red]unaccounted[/red] rules/sources/{sentence['source']}: {escape(sentence['sentence'])}", highlight=False)
 
 
 def plan_table(result: dict[str, Any], lang: str, console: Console | None = None) -> None:
@@ -347,13 +370,51 @@ def rulebook_table(book: Rulebook, lang: str, console: Console | None = None) ->
         table.add_column("规则编号" if zh else "Rule", no_wrap=True)
         table.add_column("奖励形式" if zh else "Award", no_wrap=True)
         table.add_column("名称" if zh else "Title", overflow="fold")
-        forms = {"fixed": "固定金额", "per_unit": "按项计", "tiered": "分档", "capped": "封顶", "ranged": "区间", "non_monetary": "非资金"}
+        forms = {
+            "fixed": ("固定金额", "fixed amount"),
+            "per_unit": ("按项计", "per unit"),
+            "tiered": ("分档", "tiered"),
+            "capped": ("封顶", "capped"),
+            "ranged": ("区间", "range"),
+            "non_monetary": ("非资金", "non-monetary"),
+        }
         for rule in document.rules:
-            form = forms[rule.award.form] if zh else rule.award.form
+            form = forms[rule.award.form][0 if zh else 1]
             if rule.variants:
-                form += f"（另有{len(rule.variants)}个已被取代的版本）" if zh else f" (+{len(rule.variants)} superseded variant)"
+                form += f"（另有{len(rule.variants)}个已被取代的版本）" if zh else f" (+{len(rule.variants)} superseded wording)"
             table.add_row(rule.id, form, rule.title.zh if zh else rule.title.en)
         out.print(table)
+        out.print(clause_table(document, lang))
+
+
+def clause_table(document: Document, lang: str) -> Table:
+    """The document's support clauses, each encoded (by which rules) or not (and why)."""
+    zh = lang == "zh"
+    titles = {rule.id: (rule.title.zh if zh else rule.title.en) for rule in document.rules}
+    table = Table(title="支持条款清单" if zh else "Support clauses", title_justify="left")
+    table.add_column("条款" if zh else "Clause", overflow="fold", ratio=1)
+    table.add_column("内容" if zh else "Summary", overflow="fold", ratio=2)
+    table.add_column("编码情况" if zh else "Status", overflow="fold", ratio=3)
+    for entry in document.inventory:
+        clause = entry.clause.zh if zh else entry.clause.en
+        if entry.source != document.source:
+            clause += "（已被取代的征求意见稿）" if zh else " (superseded draft)"
+        if entry.rules:
+            names = "、".join(titles[r] for r in entry.rules) if zh else "; ".join(titles[r] for r in entry.rules)
+            state = f"[green]已编码[/green]：{names}" if zh else f"[green]encoded[/green]: {names}"
+        else:
+            assert entry.not_encoded is not None
+            state = f"未编码：{entry.not_encoded.zh}" if zh else f"not encoded: {entry.not_encoded.en}"
+        table.add_row(escape(clause), escape(entry.summary.zh if zh else entry.summary.en), state)
+    if document.not_support:
+        count = len(document.not_support)
+        table.caption = (
+            f"另有{count}句含“支持”等字样但并非支持措施的语句，均已注明理由（subsidy rules --format json 的 not_support）。"
+            if zh
+            else f"{count} more sentences use a support word without promising support, each with its reason (not_support in subsidy rules --format json)."
+        )
+        table.caption_justify = "left"
+    return table
 
 
 def screening_table(summary: dict[str, Any], seconds: float, console: Console | None = None) -> None:

@@ -1,11 +1,14 @@
 """Shared steps for the rule scenarios, in English and Chinese, and the rule-coverage recorder.
 
-Every scenario runs inside a coverage recording; when the session ends the branches each scenario
-exercised are written to build/rule-coverage.json, which `subsidy coverage` reads.
+Every scenario runs inside a coverage recording; each Then step that passes notes the rules it names
+as checked. When the session ends the branches each scenario exercised and the rules it checked are
+written to build/rule-coverage.json, which `subsidy coverage` reads: a branch counts only for a
+scenario that checks its rule.
 """
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,29 +21,39 @@ from api import create_app
 from api.db import migrate
 from api.keys import create_key
 from eligibility import default_rulebook, evaluate
-from eligibility.coverage import recording
+from eligibility.coverage import check, recording, rules_named
 from eligibility.facts import FACTS
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = ROOT / "build" / "rule-coverage.json"
-_runs: dict[str, dict[str, list[str]]] = {}
+RUNS = Path(os.environ.get("RULE_COVERAGE_RUNS") or ROOT / "build" / "rule-coverage.json")
+_runs: dict[str, dict[str, Any]] = {}
 
 
 def _scenario_name(item: pytest.Item) -> str:
+    """``features/….feature: Feature: Scenario [column=value, …]``, as a reader would name it."""
     function = getattr(item, "function", None)
     name = (function.__doc__ or item.name) if function else item.name
     name = name.replace(f"{ROOT}/", "")
     callspec = getattr(item, "callspec", None)
-    return f"{name} [{callspec.id}]" if callspec is not None else name
+    if callspec is None:
+        return name
+    example = callspec.params.get("_pytest_bdd_example")
+    row = ", ".join(f"{column}={value}" for column, value in example.items()) if example else callspec.id
+    return f"{name} [{row}]"
 
 
 @pytest.fixture(autouse=True)
 def _record_rule_coverage(request: pytest.FixtureRequest) -> Iterator[None]:
     with recording(_scenario_name(request.node)) as recorder:
         yield
-    hits = _runs.setdefault(recorder.scenario, {})
-    for rule, branches in recorder.hits.items():
-        hits[rule] = sorted(set(hits.get(rule, [])) | branches)
+    _runs[recorder.scenario] = recorder.as_run()
+
+
+def pytest_bdd_after_step(request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, step_func: Any, step_func_args: Any) -> None:
+    """A Then step (or an And after one) that passed checks every rule it names."""
+    if step.type == "then":
+        for rule in rules_named(step.name, default_rulebook()):
+            check(rule)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -124,8 +124,37 @@ def test_loader_error_names_the_rule_and_its_line(tmp_path: Path) -> None:
 
 
 def test_loader_refuses_a_rule_missing_from_the_inventory(tmp_path: Path) -> None:
-    error = _error(tmp_path, lambda d: d.update(inventory=[{"clause": "一", "summary": {"zh": "x", "en": "x"}, "not_encoded": "why"}]))
+    entry = {"clause": "一", "summary": {"zh": "x", "en": "x"}, "quote": "分别给予50、30万元的奖励。", "not_encoded": {"zh": "理由", "en": "why"}}
+    error = _error(tmp_path, lambda d: d.update(inventory=[entry]))
     assert "not listed in the clause inventory" in error.message
+
+
+def test_loader_refuses_a_clause_not_encoded_without_its_words_or_a_bilingual_reason(tmp_path: Path) -> None:
+    entry: dict[str, Any] = {"clause": "二", "summary": {"zh": "x", "en": "x"}, "not_encoded": {"zh": "理由", "en": "why"}}
+    error = _error(tmp_path, lambda d: d["inventory"].append(entry))
+    assert error.key == "inventory[1].quote" and "quotes its words" in error.message
+    entry.update(quote="分别给予50、30万元的奖励。", not_encoded="why")
+    error = _error(tmp_path, lambda d: d["inventory"].append(entry))
+    assert error.key == "inventory[1].not_encoded"
+
+
+def test_loader_refuses_a_not_support_sentence_that_is_not_in_the_source_or_has_no_reason(tmp_path: Path) -> None:
+    error = _error(tmp_path, lambda d: d.update(not_support=[{"quote": "不在原文中", "reason": {"zh": "理由", "en": "why"}}]))
+    assert error.key == "not_support[0].quote" and "not found verbatim" in error.message
+    error = _error(tmp_path, lambda d: d.update(not_support=[{"quote": "分别给予50、30万元的奖励。"}]))
+    assert error.key == "not_support[0].reason"
+
+
+def test_a_clause_label_may_have_two_renderings(tmp_path: Path) -> None:
+    data = _document()
+    data["rules"][0]["clause"] = {"zh": "一(一)", "en": "I.(1)"}
+    _write(tmp_path, data)
+    rule = load_rulebook(tmp_path).rules["demo.standard"]
+    assert (rule.clause.zh, rule.clause.en) == ("一(一)", "I.(1)")
+    data["rules"][0]["clause"] = "一"
+    _write(tmp_path, data)
+    rule = load_rulebook(tmp_path).rules["demo.standard"]
+    assert (rule.clause.zh, rule.clause.en) == ("一", "一")
 
 
 def test_loader_refuses_an_inventory_entry_without_rules_or_reason(tmp_path: Path) -> None:

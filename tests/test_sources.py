@@ -1,12 +1,16 @@
 """The shipped policy texts are the seeds byte for byte, and every rule quotes them verbatim."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from eligibility import default_rulebook
-from eligibility.loader import DEFAULT_RULES_DIR
+from eligibility.cli import coverage_failures
+from eligibility.coverage import coverage_report
+from eligibility.loader import DEFAULT_RULES_DIR, load_rulebook
+from eligibility.sources import account, sentences, support_sentences
 
 SHARED_SEEDS = DEFAULT_RULES_DIR.parent.parent / "shared" / "seeds"
 SOURCES = DEFAULT_RULES_DIR / "sources"
@@ -74,3 +78,52 @@ def test_suzhou_window_is_no_surer_than_its_text() -> None:
     assert doc.uncertain_window and doc.window_doubt is not None and "有效期三年" in doc.window_doubt.zh
     for other in ("wuhan-2021-opinions", "changsha-2020-20", "national-miit-2021-62"):
         assert not default_rulebook().document(other).uncertain_window
+
+
+def test_chinese_splits_at_full_stops_and_semicolons_not_at_line_breaks() -> None:
+    text = "一、总体要求\n对首次进入百强的企业给予一次性奖励200万元；由市、区各承担百分之五十的资金。短句。鼓励企业开展区块链应用！"
+    assert sentences(text, "zh") == ["一、总体要求\n对首次进入百强的企业给予一次性奖励200万元；", "由市、区各承担百分之五十的资金。"]
+    assert support_sentences(text, "zh") == ["一、总体要求\n对首次进入百强的企业给予一次性奖励200万元；"]
+
+
+def test_english_splits_at_stops_followed_by_whitespace() -> None:
+    text = "A one-time award of 2.5 million yuan is given. Growth above 20%; subject to funds.\nShort one. Nothing here at all for anyone."
+    assert sentences(text, "en") == ["A one-time award of 2.5 million yuan is given.", "Growth above 20%;", "subject to funds.", "Nothing here at all for anyone."]
+    assert support_sentences(text, "en") == ["A one-time award of 2.5 million yuan is given.", "subject to funds."]
+
+
+def test_every_support_sentence_of_every_source_is_accounted_for() -> None:
+    accounting = account(default_rulebook())
+    assert not accounting.missing, [(s.source, s.text) for s in accounting.missing]
+    assert {s.source for s in accounting.sentences} == {p.name for p in SOURCES.glob("*.txt")}
+    assert accounting.accounted == len(accounting.sentences) == 91
+
+
+def test_a_sentence_nothing_accounts_for_fails_the_gate_naming_file_and_sentence(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, rules)
+    wuhan = rules / "wuhan" / "wuhan-2021-opinions.yaml"
+    text = wuhan.read_text(encoding="utf-8")
+    wuhan.write_text(text[: text.index("not_support:")], encoding="utf-8")
+    report = coverage_report(load_rulebook(rules), {})
+    assert report["summary"]["support_sentences_accounted"] == 88
+    failures = coverage_failures(report)
+    assert any(line.startswith("unaccounted support sentence: rules/sources/001_ef0cfb5ca5c334c3.txt: Lawfully crack down on all kinds of illegal fund-raising") for line in failures)
+
+
+def test_the_wuhan_draft_sentences_are_listed_in_the_wuhan_document() -> None:
+    wuhan = default_rulebook().document("wuhan-2021-opinions")
+    draft = "000_a1b2dfa7b85ac455.txt"
+    variants = [v for r in wuhan.rules for v in r.variants if v.source == draft]
+    listed = [e for e in wuhan.inventory if e.source == draft]
+    assert len(variants) == 6 and len(listed) == 4
+    owners = {s.accounted_by.kind for s in account(default_rulebook()).sentences if s.source == draft and s.accounted_by}
+    assert owners == {"variant", "inventory"}
+
+
+def test_wuhan_clause_labels_number_each_part_and_have_a_chinese_rendering() -> None:
+    wuhan = default_rulebook().document("wuhan-2021-opinions")
+    final = [e for e in wuhan.inventory if e.source == wuhan.source]
+    assert all(e.clause.en != e.clause.zh for e in final)
+    assert not any(letter in e.clause.en for e in final for letter in ("(a)", "(B)", "(C)", "(D)"))
+    assert wuhan.rules[0].clause.zh.startswith("一(一)") and wuhan.rules[0].clause.en.startswith("I.(1)")

@@ -1,15 +1,14 @@
 """The rulebook for policy officers: documents with their inventories, and rules as data."""
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import abort
 
-from eligibility.loader import DEFAULT_RULES_DIR
+from eligibility.cli import DEFAULT_RUNS, load_coverage
 from eligibility.report import document_data, rule_data
 
 from ..schemas import DocumentSchema, DocumentSummarySchema, RuleSchema, RuleSummarySchema
@@ -17,27 +16,14 @@ from ..web import ServiceBlueprint, json_reply, render, rulebook
 
 blp = ServiceBlueprint("catalogue", __name__, url_prefix="/api/v1", description="Documents and rules of the rulebook.")
 
-FEATURES = DEFAULT_RULES_DIR.parent / "features"
-
-
-_SCENARIO = re.compile(r"^\s*(Scenario|Scenario Outline|场景|场景大纲|剧本|剧本大纲):")
-_RULE_ID = re.compile(r"(?<![A-Za-z0-9_.])[a-z]+\.[a-z0-9_]+(?![A-Za-z0-9_])")
-
-
-@lru_cache(maxsize=1)
-def scenario_counts() -> dict[str, int]:
-    """Scenarios per rule: those whose steps name the rule, in any feature file."""
-    counts: dict[str, int] = {}
-    for path in sorted(Path(FEATURES).glob("**/*.feature")):
-        named: set[str] = set()
-        for line in path.read_text(encoding="utf-8").splitlines() + ["Scenario: (end)"]:
-            if _SCENARIO.match(line):
-                for rule in named:
-                    counts[rule] = counts.get(rule, 0) + 1
-                named = set()
-            else:
-                named.update(_RULE_ID.findall(line))
-    return counts
+def checking_scenarios() -> dict[str, list[str]] | None:
+    """Per rule, the scenarios of the last recorded run whose Then steps check it; None if no run is recorded."""
+    runs = Path(current_app.config.get("COVERAGE_RUNS") or DEFAULT_RUNS)
+    try:
+        report = load_coverage(runs, rulebook())
+    except FileNotFoundError:
+        return None
+    return {rule["rule"]: rule["scenarios"] for document in report["documents"] for rule in document["rules"]}
 
 
 @blp.route("/documents")
@@ -83,11 +69,17 @@ class Rules(MethodView):
 class RuleById(MethodView):
     @blp.response(200, RuleSchema)
     def get(self, rule_id: str) -> Any:
-        """A rule as data, with its quote and the number of scenarios that prove it"""
+        """A rule as data, with its quote and the scenarios that check it
+
+        ``checked_by`` names the scenarios of the last recorded run whose Then steps check the rule
+        (``scenarios`` counts them); both are null when no run has been recorded.
+        """
         book = rulebook()
         rule = book.rules.get(rule_id)
         if rule is None:
             abort(404, message=f"No rule {rule_id}.")
         data: dict[str, Any] = rule_data(rule, book.document(rule.document))
-        data["scenarios"] = scenario_counts().get(rule.id, 0)
+        checking = checking_scenarios()
+        data["checked_by"] = None if checking is None else checking.get(rule.id, [])
+        data["scenarios"] = None if checking is None else len(data["checked_by"])
         return json_reply(render(data))

@@ -60,6 +60,10 @@
     那么 changsha.talent的结果为符合条件
     而且 changsha.special_funds的结果为符合条件
     而且 changsha.little_giant的结果为不符合条件
+    而且 changsha.industrial_parks的结果为不符合条件
+    而且 changsha.financing的结果为不符合条件
+    而且 changsha.incubation_services的结果为不符合条件
+    而且 changsha.preferential_policies的结果为不符合条件
 
   场景: 对一家情况完全未知的主体，长沙各规则均尚待确定
     假如 一家情况完全未知的主体
@@ -86,3 +90,21 @@
       | 2020-05-18 | 符合条件     | 不符合条件   |
       | 2022-12-31 | 符合条件     | 不符合条件   |
       | 2023-01-01 | 不在有效期内 | 不在有效期内 |
+
+  场景大纲: 有效期之外，行动计划的各项支持均不适用
+    假如 一家以区块链为主营业务的企业
+    而且 其high_growth为是
+    当 它在changsha于<日期>申请估算
+    那么 changsha.little_giant的结果为不在有效期内
+    而且 changsha.industrial_parks的结果为不在有效期内
+    而且 changsha.financing的结果为不在有效期内
+    而且 changsha.talent的结果为不在有效期内
+    而且 changsha.incubation_services的结果为不在有效期内
+    而且 changsha.onchain_programme的结果为不在有效期内
+    而且 changsha.preferential_policies的结果为不在有效期内
+    而且 changsha.special_funds的结果为不在有效期内
+
+    例子:
+      | 日期       |
+      | 2020-05-17 |
+      | 2023-01-01 |

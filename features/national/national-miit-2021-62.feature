@@ -58,3 +58,27 @@ Feature: MIIT and CAC guidance on blockchain application and industry developmen
       | 2021-05-26 | not in force |
       | 2021-05-27 | eligible     |
       | 2035-12-31 | eligible     |
+
+  Scenario: Before 27 May 2021 no national rule applies
+    Given an enterprise whose main business is blockchain
+    When it asks for an estimate in wuhan on 2021-05-26
+    Then national.software_tax is not in force
+    And national.first_version_insurance is not in force
+    And national.government_procurement is not in force
+    And national.startup_incubation is not in force
+    And national.pilot_zone_software_park is not in force
+
+  Scenario: Incubation is for enterprises, the famous software park for parks
+    Given a park with no award history
+    And its main_business_blockchain is yes
+    And its park_designation is national_blockchain_pilot_zone
+    When it asks for an estimate in wuhan on 2022-06-30
+    Then national.startup_incubation is ineligible
+    And national.pilot_zone_software_park is eligible
+
+  Scenario: An enterprise is not a pilot zone
+    Given an enterprise whose main business is blockchain
+    And its park_designation is national_blockchain_pilot_zone
+    When it asks for an estimate in wuhan on 2022-06-30
+    Then national.pilot_zone_software_park is ineligible
+    And national.startup_incubation is eligible

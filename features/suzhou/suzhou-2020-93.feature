@@ -185,6 +185,15 @@ Feature: Suzhou implementation opinions on blockchain technology and industrial 
     And suzhou.application_pilots is ineligible
     And suzhou.revenue_support is ineligible
     And suzhou.standard_setting is ineligible
+    And suzhou.star_market_listing is ineligible
+    And suzhou.leading_enterprise is ineligible
+    And suzhou.financing_services is ineligible
+
+  Scenario: An enterprise is not a designated park
+    Given an enterprise whose main business is blockchain
+    And its park_designation is national_blockchain_pilot_zone
+    When it asks for an estimate in suzhou on 2022-06-30
+    Then suzhou.park_designation is ineligible
 
   Scenario: About a company nothing is known, every Suzhou rule is undetermined
     Given a company about which nothing is known
@@ -234,3 +243,41 @@ Feature: Suzhou implementation opinions on blockchain technology and industrial 
     Given an enterprise whose main business is blockchain
     When it asks for an estimate in suzhou on 2022-06-30
     Then there is no notice
+
+  Scenario Outline: Outside the possible window no Suzhou rule applies, and where the window is uncertain none is settled
+    Given an enterprise whose main business is blockchain
+    And its blockchain_revenue is 30,000,000
+    And its local_fiscal_contribution is 5,000,000
+    And its standards_led.national is 1
+    And its standards_led.provincial is 0
+    And its park_designation is none
+    When it asks for an estimate in suzhou on <day>
+    Then suzhou.revenue_milestone is <status>
+    And suzhou.standard_setting is <status>
+    And suzhou.onchain_showcase is <status>
+    And suzhou.revenue_support is <status>
+    And suzhou.key_rd_projects is <status>
+    And suzhou.application_pilots is <status>
+    And suzhou.star_market_listing is <status>
+    And suzhou.leading_enterprise is <status>
+    And suzhou.financing_services is <status>
+
+    Examples:
+      | day        | status       |
+      | 2019-12-31 | not in force |
+      | 2020-06-30 | undetermined |
+      | 2023-06-30 | undetermined |
+      | 2023-12-31 | not in force |
+
+  Scenario Outline: A designated park's award follows the same window
+    Given a park with no award history
+    And its park_designation is national_blockchain_pilot_zone
+    When it asks for an estimate in suzhou on <day>
+    Then suzhou.park_designation is <status>
+
+    Examples:
+      | day        | status       |
+      | 2019-12-31 | not in force |
+      | 2020-06-30 | undetermined |
+      | 2022-06-30 | eligible     |
+      | 2023-12-31 | not in force |

@@ -240,6 +240,25 @@ Feature: Wuhan opinions on blockchain technology and industrial innovation (æ­¦æ
     Then wuhan.seed_lists is ineligible
     And wuhan.talent_programmes is ineligible
     And wuhan.research_project is ineligible
+    And wuhan.key_task is ineligible
+    And wuhan.key_pool_growth is ineligible
+    And wuhan.district_incentives is ineligible
+    And wuhan.sme_training is ineligible
+
+  Scenario: A university gets the research and talent support but not what the text gives to enterprises
+    Given a university with no award history
+    And its main_business_blockchain is yes
+    And its in_key_enterprise_pool is yes
+    And its operating_revenue_prior is 10,000,000
+    And its operating_revenue is 15,000,000
+    And its local_fiscal_contribution_prior is 400,000
+    And its municipal_research_projects is 1
+    When it asks for an estimate in wuhan on 2022-06-30
+    Then wuhan.research_project is eligible
+    And wuhan.talent_programmes is eligible
+    And wuhan.key_pool_growth is ineligible
+    And wuhan.district_incentives is ineligible
+    And wuhan.sme_training is ineligible
 
   Scenario: About a company nothing is known, every Wuhan rule is undetermined
     Given a company about which nothing is known
@@ -268,3 +287,21 @@ Feature: Wuhan opinions on blockchain technology and industrial innovation (æ­¦æ
       | 2021-06-25 | eligible     |
       | 2023-12-31 | eligible     |
       | 2024-01-01 | not in force |
+
+  Scenario Outline: Outside its window no rule of the opinions applies
+    Given an enterprise whose main business is blockchain
+    And its in_key_enterprise_pool is yes
+    When it asks for an estimate in wuhan on <day>
+    Then wuhan.top100_first_entry is not in force
+    And wuhan.key_pool_growth is not in force
+    And wuhan.research_project is not in force
+    And wuhan.key_task is not in force
+    And wuhan.seed_lists is not in force
+    And wuhan.district_incentives is not in force
+    And wuhan.talent_programmes is not in force
+    And wuhan.sme_training is not in force
+
+    Examples:
+      | day        |
+      | 2021-06-24 |
+      | 2024-01-01 |

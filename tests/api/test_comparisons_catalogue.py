@@ -77,8 +77,29 @@ def test_documents_and_rules_catalogue(client: FlaskClient) -> None:
     rules = client.get("/api/v1/rules").json
     assert "suzhou.revenue_milestone" in {r["id"] for r in rules}
     rule = client.get("/api/v1/rules/suzhou.revenue_milestone").json
-    assert rule["quote"].startswith("对区块链主营业务收入首超") and rule["scenarios"] >= 5
-    assert client.get("/api/v1/rules/changsha.little_giant").json["scenarios"] > 0  # counted in the Chinese feature too
+    assert rule["quote"].startswith("对区块链主营业务收入首超")
+    encoded = next(e for e in wuhan["inventory"]["entries"] if e["rules"] == ["wuhan.key_pool_growth"])
+    assert encoded["quote"] == growth["quote"] and encoded["clause"] == {"zh": "一(一)", "en": "I.(1)"}
+    assert wuhan["not_support"] and all(n["reason"]["zh"] and n["quote"] for n in wuhan["not_support"])
+    draft = [e for e in wuhan["inventory"]["entries"] if e["source"] == "000_a1b2dfa7b85ac455.txt"]
+    assert draft and all(e["not_encoded"]["zh"] for e in draft)
+    chinese = client.get("/api/v1/documents/wuhan-2021-opinions", headers={"Accept-Language": "zh"}).json
+    assert next(e for e in chinese["inventory"]["entries"] if e["rules"] == ["wuhan.key_pool_growth"])["clause"] == "一(一)"
+
+
+def test_a_rule_names_the_scenarios_that_check_it(app: Any, client: FlaskClient, tmp_path: Path) -> None:
+    app.config["COVERAGE_RUNS"] = str(tmp_path / "missing.json")
+    unknown = client.get("/api/v1/rules/changsha.little_giant").json
+    assert unknown["scenarios"] is None and unknown["checked_by"] is None
+    runs = {
+        "features/changsha/changsha-2020-20.feature: 小巨人 [区块链主营=是, 高成长性=是, 结果=符合条件]": {"checks": ["changsha.little_giant"], "branches": {}},
+        "features/api/comparison.feature: ran Changsha without checking it": {"checks": ["wuhan.key_pool_growth"], "branches": {"changsha.little_giant": ["status=eligible"]}},
+    }
+    (tmp_path / "runs.json").write_text(json.dumps(runs, ensure_ascii=False), encoding="utf-8")
+    app.config["COVERAGE_RUNS"] = str(tmp_path / "runs.json")
+    rule = client.get("/api/v1/rules/changsha.little_giant").json
+    assert rule["scenarios"] == 1
+    assert rule["checked_by"] == ["features/changsha/changsha-2020-20.feature: 小巨人 [区块链主营=是, 高成长性=是, 结果=符合条件]"]
     assert client.get("/api/v1/rules/nope").status_code == 404
     assert client.get("/api/v1/documents/nope").status_code == 404
 
@@ -104,13 +125,21 @@ def test_coverage_endpoint_serves_the_last_report(app: Any, client: FlaskClient,
     app.config["COVERAGE_RUNS"] = str(tmp_path / "missing.json")
     missing = client.get("/api/v1/coverage")
     assert missing.status_code == 404 and "make test" in missing.json["message"]
-    runs = {"a scenario": {"suzhou.park_designation": ["award=unknown"]}}
-    (tmp_path / "runs.json").write_text(json.dumps(runs), encoding="utf-8")
+    runs = {
+        "a scenario [区块链主营=是]": {"checks": ["suzhou.park_designation"], "branches": {"suzhou.park_designation": ["award=unknown"]}},
+        "a scenario that checks nothing": {"checks": [], "branches": {"suzhou.park_designation": ["status=eligible"]}},
+    }
+    (tmp_path / "runs.json").write_text(json.dumps(runs, ensure_ascii=False), encoding="utf-8")
     app.config["COVERAGE_RUNS"] = str(tmp_path / "runs.json")
-    report = client.get("/api/v1/coverage").json
+    response = client.get("/api/v1/coverage")
+    assert "\\u" not in response.get_data(as_text=True)
+    report = response.json
     assert report["summary"]["exercised"] == 1
     park = next(r for d in report["documents"] for r in d["rules"] if r["rule"] == "suzhou.park_designation")
-    assert next(b for b in park["branches"] if b["branch"] == "award=unknown")["scenarios"] == ["a scenario"]
+    assert next(b for b in park["branches"] if b["branch"] == "award=unknown")["scenarios"] == ["a scenario [区块链主营=是]"]
+    assert next(b for b in park["branches"] if b["branch"] == "status=eligible")["scenarios"] == []
+    assert park["scenarios"] == ["a scenario [区块链主营=是]"]
+    assert report["summary"]["support_sentences"] == report["summary"]["support_sentences_accounted"] == 91
 
 
 PLAN = {"start_year": 2021, "years": 3, "growth": {"operating_revenue": "0.25", "blockchain_revenue": "0.30", "local_fiscal_contribution": "0.20"}}
