@@ -13,10 +13,7 @@ from flask_smorest import Api
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from eligibility import InputError
-from eligibility.chart import ChartError
-from eligibility.messages import translate, translate_errors
-from eligibility.profile import flatten_errors
+from eligibility import InputError, flatten_errors, translate, translate_errors
 
 from .web import language
 
@@ -95,10 +92,6 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(InputError)
     def _input_error(error: InputError) -> Response:
         return error_response(422, "Unprocessable Entity", _MESSAGES[422], error.errors)
-
-    @app.errorhandler(ChartError)
-    def _chart_error(error: ChartError) -> Response:
-        return error_response(503, "Service Unavailable", str(error))
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:

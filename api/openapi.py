@@ -11,9 +11,7 @@ from typing import Any
 from apispec import APISpec
 from marshmallow import fields
 
-from eligibility.model import Rulebook
-from eligibility.money import MAX_MONEY
-from eligibility.profile import Count, Money, StrictBool
+from eligibility import MAX_MONEY, Count, Money, Rulebook, StrictBool
 
 __all__ = ["document_fields"]
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from eligibility.model import PAYERS
-from eligibility.profile import Count, Money, ProfileSchema, StandardsLedSchema, lists_its_fields
+from eligibility import PAYERS, Count, Money, ProfileSchema, StandardsLedSchema, lists_its_fields
 
 __all__ = [
     "CompanyEstimateRequestSchema",

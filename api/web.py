@@ -10,9 +10,7 @@ from sqlalchemy.orm import Session
 from webargs.flaskparser import FlaskParser, is_json_request
 
 from eligibility import InputError
-from eligibility.model import Rulebook
-from eligibility.jsonio import dumps, loads
-from eligibility.text import localize
+from eligibility import Rulebook, dumps, loads, localize
 
 __all__ = ["ServiceBlueprint", "db_session", "json_reply", "render", "rulebook"]
 

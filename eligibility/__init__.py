@@ -1,27 +1,93 @@
 """Subsidy eligibility engine: policy clauses as declarative rules, evaluated with explanations.
 
-This package does no HTTP and no database work; it reads rule files and evaluates profiles.
+This package does no HTTP, no database and no terminal work: it reads the rulebook (shipped inside it
+as ``eligibility.rules``), evaluates profiles, and says why in Chinese and English. Everything a
+service, a command line or a notebook needs is named here; the modules behind these names are the
+engine's own business. Screening a register (``eligibility.screen``, ``eligibility.batch``) needs the
+``screening`` extra (NumPy and Arrow) and is imported on its own.
 """
 from __future__ import annotations
 
-from .engine import Estimate, default_rulebook, estimate, evaluate
+from .catalogue import document_data, rule_data, rulebook_data
+from .coverage import check, coverage_failures, coverage_report, default_runs, load_runs, recording, rules_named
+from .engine import STATUSES, Estimate, Outcome, default_rulebook, estimate, evaluate, parse_as_of
 from .errors import EligibilityError, InputError, RuleFileError
-from .loader import load_rulebook
-from .model import Document, Rule, Rulebook
-from .profile import Profile, parse_profile
+from .facts import ENTITY_TYPES, FACTS, PARK_DESIGNATIONS, label_of
+from .jsonio import dumps, loads
+from .loader import DEFAULT_RULES_DIR, load_rulebook
+from .messages import translate, translate_errors
+from .model import PAYERS, Document, Rule, Rulebook, Text
+from .money import MAX_MONEY, format_money, parse_money
+from .profile import (
+    MAX_COUNT,
+    Count,
+    Money,
+    Profile,
+    ProfileSchema,
+    StandardsLedSchema,
+    StrictBool,
+    flatten_errors,
+    lists_its_fields,
+    parse_profile,
+    profile_from_loaded,
+)
+from .relocation import compare, parse_plan, plan_cities
+from .sources import account
+from .text import localize
 
 __all__ = [
+    "DEFAULT_RULES_DIR",
+    "ENTITY_TYPES",
+    "FACTS",
+    "MAX_COUNT",
+    "MAX_MONEY",
+    "PARK_DESIGNATIONS",
+    "PAYERS",
+    "STATUSES",
+    "Count",
     "Document",
     "EligibilityError",
     "Estimate",
     "InputError",
+    "Money",
+    "Outcome",
     "Profile",
+    "ProfileSchema",
     "Rule",
     "RuleFileError",
     "Rulebook",
+    "StandardsLedSchema",
+    "StrictBool",
+    "Text",
+    "account",
+    "check",
+    "compare",
+    "coverage_failures",
+    "coverage_report",
     "default_rulebook",
+    "default_runs",
+    "document_data",
+    "dumps",
     "estimate",
     "evaluate",
+    "flatten_errors",
+    "format_money",
+    "label_of",
+    "lists_its_fields",
     "load_rulebook",
+    "load_runs",
+    "loads",
+    "localize",
+    "parse_as_of",
+    "parse_plan",
     "parse_profile",
+    "parse_money",
+    "plan_cities",
+    "profile_from_loaded",
+    "recording",
+    "rule_data",
+    "rulebook_data",
+    "rules_named",
+    "translate",
+    "translate_errors",
 ]

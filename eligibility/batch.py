@@ -12,7 +12,6 @@ Arrow tables, CSV and Parquet.
 """
 from __future__ import annotations
 
-import ctypes
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -681,36 +680,8 @@ class CompiledCity:
         return groups
 
 
-_ALLOCATOR_TUNED = False
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
-
-
-def _keep_freed_memory() -> None:
-    """Ask glibc's allocator to keep freed blocks for reuse rather than return them to the system.
-
-    A batch run allocates and frees thousands of temporary arrays of half a megabyte. By default glibc
-    maps each such block afresh and unmaps it when freed, so every NumPy step pays for faulting in new
-    pages, which costs more than the arithmetic itself. With blocks up to 32 MiB served from the heap
-    and up to 256 MiB of freed memory kept, they are reused. This is the documented tuning of the
-    ``mallopt`` parameters (also settable as MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_); it
-    applies to the whole process, once, and does nothing where the C library is not glibc.
-    """
-    global _ALLOCATOR_TUNED
-    if _ALLOCATOR_TUNED:
-        return
-    _ALLOCATOR_TUNED = True
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
-        return
-    mallopt(_M_MMAP_THRESHOLD, 32 << 20)
-    mallopt(_M_TRIM_THRESHOLD, 256 << 20)
-
-
 def compile_city(rulebook: Rulebook, city: str, as_of: date) -> CompiledCity:
     """Compile ``city``'s documents and the national ones, as ``engine.evaluate`` would apply them on ``as_of``."""
-    _keep_freed_memory()
     compiled: list[_CompiledRule] = []
     payers: list[str] = []
     for document in rulebook.documents_for(city):
@@ -757,7 +728,6 @@ def _ceiling(award: Award) -> int:
     """The most a rule can pay when its amount is bounded, in fen: caps only ever lower it."""
     if award.form == "per_unit":
         return sum(fen(unit.amount) for unit in award.units) * MAX_COUNT
-    if award.form == "tiered":
-        return fen(award.tiers[-1].amount)
-    candidates = [award.amount, award.up_to, award.maximum, *(amount for _, amount in award.amounts)]
-    return max(fen(amount) for amount in candidates if amount is not None)
+    ceiling = award.ceiling
+    assert ceiling is not None
+    return fen(ceiling)

@@ -9,18 +9,34 @@ name the ones no scenario reached.
 """
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .conditions import leaves
+from .errors import InputError
+from .jsonio import loads
 from .model import Document, Rule, Rulebook
 from .sources import account
 
-__all__ = ["Recorder", "branches", "check", "coverage_report", "record", "recording", "recording_active", "rules_named"]
+__all__ = [
+    "Recorder",
+    "branches",
+    "check",
+    "coverage_failures",
+    "coverage_report",
+    "default_runs",
+    "load_runs",
+    "record",
+    "recording",
+    "recording_active",
+    "rules_named",
+]
 
 _RULE_ID = re.compile(r"[a-z]+\.[a-z0-9_]+")
 
@@ -193,3 +209,33 @@ def coverage_report(book: Rulebook, runs: Mapping[str, Mapping[str, Any]]) -> di
         "documents": documents,
         "support_sentences": [s.as_dict() for s in accounting.sentences],
     }
+
+
+def default_runs() -> Path:
+    """Where the scenarios record their run: ``$RULE_COVERAGE_RUNS``, else build/rule-coverage.json
+    in the current folder (the repository's, when ``make test`` runs)."""
+    return Path(os.environ.get("RULE_COVERAGE_RUNS") or Path("build") / "rule-coverage.json")
+
+
+def load_runs(path: Path) -> dict[str, Any]:
+    """The scenario run recorded at ``path``; FileNotFoundError (saying what to do) when there is none."""
+    try:
+        data = loads(path.read_bytes(), field="RUNS")
+    except OSError:
+        raise FileNotFoundError(f"no scenario run recorded at {path}; run the scenarios first (make test)") from None
+    if not isinstance(data, dict) or not all(isinstance(run, dict) and "checks" in run for run in data.values()):
+        raise InputError.single("RUNS", f"{path} is not a scenario run of this version; run the scenarios again (make test).")
+    return data
+
+
+def coverage_failures(report: Mapping[str, Any]) -> list[str]:
+    """One line per gap the coverage gate fails on: a rule no scenario checks, a branch no checking
+    scenario took, a clause unaccounted for, a support sentence of a source nothing accounts for."""
+    lines = [f"uncovered: {gap['rule']} is checked by no scenario (no Then step names it)" for gap in report["unchecked"]]
+    lines += [f"uncovered: {gap['rule']} {gap['branch']}" for gap in report["uncovered"]]
+    for document in report["documents"]:
+        lines += [f"unaccounted clause: {document['document']} {c['clause']['zh']}" for c in document["clauses"] if c["state"] == "unaccounted"]
+    for sentence in report["support_sentences"]:
+        if sentence["accounted_by"] is None:
+            lines.append(f"unaccounted support sentence: rules/sources/{sentence['source']}: {sentence['sentence']}")
+    return lines

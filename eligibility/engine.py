@@ -26,7 +26,7 @@ from .model import PAYERS, Document, Rule, Rulebook, Text
 from .money import ZERO, format_money, format_money_text, split_by_shares
 from .profile import Profile, collect_profile
 
-__all__ = ["Estimate", "Outcome", "default_rulebook", "estimate", "evaluate", "parse_as_of"]
+__all__ = ["STATUSES", "Estimate", "Outcome", "default_rulebook", "estimate", "evaluate", "money_range", "parse_as_of", "payer_name"]
 
 STATUSES = ("eligible", "ineligible", "undetermined", "not_in_force")
 _FACT_ORDER = [name for name, fact in FACTS.items() if not fact.derived] + ["prior_awards"]
@@ -367,7 +367,8 @@ def _parts(amount: Amount, shares: tuple[Fraction, ...]) -> list[tuple[Decimal, 
     return list(zip(lows, highs))
 
 
-def _money_range(amount: Amount) -> dict[str, str | None]:
+def money_range(amount: Amount) -> dict[str, str | None]:
+    """An amount range as JSON data: ``{"min": "300000.00", "max": null}`` (null: unbounded)."""
     return {"min": format_money(amount.low), "max": None if amount.high is None else format_money(amount.high)}
 
 
@@ -376,7 +377,8 @@ def _money_range(amount: Amount) -> dict[str, str | None]:
 UNSTATED = Text("未规定分担比例的责任单位", "responsible units, split not stated")
 
 
-def _payer_name(payer: str, city_name: Text, district: str | None, units: Text | None = None) -> dict[str, str] | None:
+def payer_name(payer: str, city_name: Text, district: str | None, units: Text | None = None) -> dict[str, str] | None:
+    """A payer line's name: the city's, the district's (None when not given), or the responsible units'."""
     if payer == "city":
         return city_name.as_dict()
     if payer == "unstated":
@@ -394,7 +396,7 @@ def _split(outcome: Outcome, parts: list[tuple[Decimal, Decimal | None]], city_n
     return [
         {
             "payer": p.payer,
-            "name": _payer_name(p.payer, city_name, district, p.units),
+            "name": payer_name(p.payer, city_name, district, p.units),
             "share": _share_text(p.share),
             "amount": {"min": format_money(lo), "max": None if hi is None else format_money(hi)},
         }
@@ -458,7 +460,7 @@ def _outcome_data(outcome: Outcome, payers: list[dict[str, Any]], as_of: date) -
         "kind": rule.kind,
         "status": outcome.status,
         "monetary": rule.monetary,
-        "amount": _money_range(outcome.amount) if outcome.amount is not None else None,
+        "amount": money_range(outcome.amount) if outcome.amount is not None else None,
         "payers": payers,
         "summary": _summary(outcome, as_of).as_dict(),
         "reasons": outcome.reasons,
@@ -525,6 +527,35 @@ class Estimate:
     def amounts(self) -> dict[str, Amount | None]:
         """Each rule's amount range (None for non-monetary support), by rule id."""
         return {e.rule.id: d[_AMOUNT] for e, d in zip(self.plan.entries, self.decisions)}
+
+    @property
+    def rule_ids(self) -> list[str]:
+        """The rules decided, in the estimate's order."""
+        return [entry.rule.id for entry in self.plan.entries]
+
+    @property
+    def status_list(self) -> list[str]:
+        """Each rule's status, in the order of ``rule_ids``."""
+        return [decision[_STATUS] for decision in self.decisions]
+
+    @property
+    def amount_list(self) -> list[Amount | None]:
+        """Each rule's amount range (None for non-monetary support), in the order of ``rule_ids``."""
+        return [decision[_AMOUNT] for decision in self.decisions]
+
+    def brief(self, outcomes: list[Outcome] | None = None) -> dict[str, Any]:
+        """The estimate in short: day, totals, payers and each rule's status, amount and summary."""
+        book = self.plan.book
+        city_name = book.cities[self.city]
+        return {
+            "as_of": self.as_of.isoformat(),
+            "total": money_range(self.total),
+            "payers": [{"payer": payer, "name": payer_name(payer, city_name, self.district), "amount": money_range(amount)} for payer, amount in self.payers.items()],
+            "outcomes": [
+                {"rule": o.rule.id, "status": o.status, "amount": None if o.amount is None else money_range(o.amount), "summary": _summary(o, self.as_of).as_dict()}
+                for o in (self.outcomes() if outcomes is None else outcomes)
+            ],
+        }
 
     def outcomes(self) -> list[Outcome]:
         """Every rule's outcome, ready to be put into words."""
@@ -611,8 +642,8 @@ class Estimate:
             "district": district,
             "as_of": day.isoformat(),
             "rulebook": {"digest": book.digest},
-            "total": _money_range(self.total),
-            "payers": [{"payer": payer, "name": _payer_name(payer, city_name, district), "amount": _money_range(amount)} for payer, amount in self.payers.items()],
+            "total": money_range(self.total),
+            "payers": [{"payer": payer, "name": payer_name(payer, city_name, district), "amount": money_range(amount)} for payer, amount in self.payers.items()],
             "missing_facts": [name for name in _FACT_ORDER if name in missing],
             "outcomes": [_outcome_data(o, _split(o, parts, city_name, district), day) for o, parts in zip(outcomes, self.parts)],
         }
@@ -634,7 +665,7 @@ def estimate(
     errors: dict[str, list[str]] = {}
     found = book.resolve_city(city)
     if found is None:
-        errors["city"] = [f"Unknown city '{city}'; use one of: {book.known_cities()}."]
+        errors["city"] = [book.unknown_city(city)]
     day = date.today() if as_of is None else None
     if as_of is not None:
         try:

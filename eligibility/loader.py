@@ -12,7 +12,12 @@ to 100 %, and quotes that are not found verbatim in the document's source text a
 from __future__ import annotations
 
 import hashlib
+import os
+import pickle
 import re
+import sys
+from importlib import metadata
+from importlib import resources
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -49,7 +54,8 @@ from .money import MoneyError, parse_money
 
 __all__ = ["DEFAULT_RULES_DIR", "load_rulebook"]
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+#: The shipped rulebook: the repository's rules/ folder, installed as the package ``eligibility.rules``.
+DEFAULT_RULES_DIR = Path(str(resources.files("eligibility.rules")))
 
 COMPARISONS = ("eq", "ne", "gt", "ge", "lt", "le")
 OPERATORS = COMPARISONS + ("in", "not_in", "known", "unknown")
@@ -561,13 +567,72 @@ def _join(key: str, name: str) -> str:
     return f"{key}.{name}" if key else name
 
 
+def _cache_file(root: Path, files: list[Path], sources: Path) -> Path | None:
+    """Where the compiled rulebook of exactly these files is kept, or None when caching is off.
+
+    The name hashes every rule file and source text byte for byte, the folder, the version of
+    Python and the engine's own code, so a changed file can never be served from the cache.
+    """
+    if os.environ.get("SUBSIDY_RULEBOOK_CACHE", "1") == "0":
+        return None
+    key = hashlib.sha256(f"{sys.version}\0{_version()}\0{root}\0".encode())
+    for file in [*files, *sorted(sources.iterdir()), *sorted(Path(__file__).parent.glob("*.py"))]:
+        key.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "subsidy-eligibility" / f"rulebook-{key.hexdigest()}.pickle"
+
+
+def _version() -> str:
+    try:
+        return metadata.version("subsidy-eligibility")
+    except metadata.PackageNotFoundError:
+        return "source"
+
+
+def _read_cache(cache: Path | None) -> Rulebook | None:
+    if cache is None:
+        return None
+    try:
+        book = pickle.loads(cache.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return None
+    return book if isinstance(book, Rulebook) else None
+
+
+def _write_cache(cache: Path | None, book: Rulebook) -> None:
+    if cache is None:
+        return
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(pickle.dumps(book, protocol=pickle.HIGHEST_PROTOCOL))
+        partial.replace(cache)
+    except OSError:
+        pass  # a read-only home only costs the next start-up its parse
+
+
 def load_rulebook(path: str | Path | None = None) -> Rulebook:
-    """Load every rule file under ``path`` (default: the shipped ``rules/``) and validate it."""
+    """Load every rule file under ``path`` (default: the shipped rulebook) and validate it.
+
+    A rulebook that loaded once is kept compiled in the user's cache (``$XDG_CACHE_HOME`` or
+    ``~/.cache``, ``subsidy-eligibility/``) under a hash of its files, so the next process starts
+    without parsing; ``SUBSIDY_RULEBOOK_CACHE=0`` turns this off.
+    """
     root = (Path(path) if path is not None else DEFAULT_RULES_DIR).resolve()
     files = sorted(p for p in root.glob("*/*.yaml") if p.parent.name != "sources")
     if not files:
         raise RuleFileError(str(root), "no rule files found.", fix="add rules/<city>/<document>.yaml files.")
     sources = root / "sources"
+    cache = _cache_file(root, files, sources) if sources.is_dir() else None
+    cached = _read_cache(cache)
+    if cached is not None:
+        return cached
+    book = _parse(root, files, sources)
+    _write_cache(cache, book)
+    return book
+
+
+def _parse(root: Path, files: list[Path], sources: Path) -> Rulebook:
     hasher = hashlib.sha256()
     documents: list[Document] = []
     rules: dict[str, Rule] = {}

@@ -130,6 +130,19 @@ class Award:
     def monetary(self) -> bool:
         return self.form != "non_monetary"
 
+    @property
+    def ceiling(self) -> Decimal | None:
+        """The most one application can pay before caps, or None when it grows per unit (or pays nothing)."""
+        if self.form == "fixed":
+            return self.amount if self.by is None else max(amount for _, amount in self.amounts)
+        if self.form == "capped":
+            return self.up_to
+        if self.form == "ranged":
+            return self.maximum
+        if self.form == "tiered":
+            return self.tiers[-1].amount
+        return None
+
 
 @dataclass(frozen=True)
 class Cap:
@@ -322,6 +335,10 @@ class Rulebook:
                     if name not in names:
                         names.append(name)
         return names
+
+    def unknown_city(self, name: object) -> str:
+        """The message for a city name the rulebook does not know."""
+        return f"Unknown city '{name}'; use one of: {self.known_cities()}."
 
     def known_cities(self) -> str:
         """The cities for an error message: ``suzhou (苏州市), wuhan (武汉市)``."""

@@ -408,7 +408,7 @@ def _compile(city: str, as_of: date | str, rulebook: Rulebook | None) -> Compile
     errors: dict[str, list[str]] = {}
     found = book.resolve_city(city)
     if found is None:
-        errors["city"] = [f"Unknown city '{city}'; use one of: {book.known_cities()}."]
+        errors["city"] = [book.unknown_city(city)]
     day: date | None = None
     try:
         day = parse_as_of(as_of)

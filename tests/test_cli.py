@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from eligibility.cli import main
+from subsidy.cli import main
 
 
 def run(tmp_path: Path, profile: str | dict[str, Any], *args: str) -> Any:

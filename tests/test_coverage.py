@@ -12,7 +12,7 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from api.cli import main
+from subsidy.cli import main
 from eligibility import default_rulebook, evaluate
 from eligibility.coverage import branches, check, coverage_report, record, recording, rules_named
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from eligibility import InputError
-from eligibility.chart import render_chart
-from eligibility.planner import parse_plan, plan_cities
+from subsidy.chart import render_chart
+from eligibility import parse_plan, plan_cities
 
 
 def company(**facts: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from eligibility import InputError, evaluate
-from eligibility.cli import main
+from subsidy.cli import main
 from eligibility.screen import screen, screen_file
 
 HEADER = "company_id,entity_type,main_business_blockchain,blockchain_revenue,local_fiscal_contribution,standards_led.national,standards_led.provincial,prior:suzhou.revenue_milestone"

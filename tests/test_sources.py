@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from eligibility import default_rulebook
-from eligibility.cli import coverage_failures
+from eligibility import coverage_failures
 from eligibility.coverage import coverage_report
 from eligibility.loader import DEFAULT_RULES_DIR, load_rulebook
 from eligibility.sources import account, sentences, support_sentences

@@ -8,8 +8,7 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import abort
 
-from eligibility.cli import DEFAULT_RUNS, load_coverage
-from eligibility.report import document_data, rule_data
+from eligibility import coverage_report, default_runs, document_data, load_runs, rule_data
 
 from ..schemas import DocumentSchema, DocumentSummarySchema, RuleSchema, RuleSummarySchema
 from ..web import ServiceBlueprint, json_reply, render, rulebook
@@ -18,9 +17,9 @@ blp = ServiceBlueprint("catalogue", __name__, url_prefix="/api/v1", description=
 
 def checking_scenarios() -> dict[str, list[str]] | None:
     """Per rule, the scenarios of the last recorded run whose Then steps check it; None if no run is recorded."""
-    runs = Path(current_app.config.get("COVERAGE_RUNS") or DEFAULT_RUNS)
+    runs = Path(current_app.config.get("COVERAGE_RUNS") or default_runs())
     try:
-        report = load_coverage(runs, rulebook())
+        report = coverage_report(rulebook(), load_runs(runs))
     except FileNotFoundError:
         return None
     return {rule["rule"]: rule["scenarios"] for document in report["documents"] for rule in document["rules"]}

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eligibility import InputError, evaluate, parse_profile
-from eligibility.profile import ProfileSchema
+from eligibility import ProfileSchema
 
 from ..keys import request_key
 from ..models import ApiKey, Company, StoredEstimate
@@ -30,7 +30,7 @@ def _check(body: dict[str, Any]) -> str:
     errors: dict[str, list[str]] = {}
     city = book.resolve_city(body["city"])
     if city is None:
-        errors["city"] = [f"Unknown city '{body['city']}'; use one of: {book.known_cities()}."]
+        errors["city"] = [book.unknown_city(body['city'])]
     else:
         body["city"] = city  # stored by its id, whichever of its names was given
     profile = parse_profile(_PROFILE.dump(body["profile"]), prefix="profile")

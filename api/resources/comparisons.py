@@ -6,11 +6,9 @@ from typing import Any
 from flask import Response
 from flask.views import MethodView
 
-from eligibility import InputError
-from eligibility.chart import render_chart
-from eligibility.compare import compare
-from eligibility.planner import parse_plan, plan_cities
+from eligibility import InputError, compare, parse_plan, plan_cities
 
+from ..errors import error_response
 from ..schemas import ComparisonRequestSchema, ComparisonSchema
 from ..web import ServiceBlueprint, json_reply, render, rulebook
 
@@ -56,4 +54,10 @@ class ComparisonChart(MethodView):
         """
         if "start_year" not in body or "years" not in body:
             raise InputError({"start_year": ["A chart needs a plan: give start_year and years."]})
-        return Response(render_chart(_planned(body), "svg"), mimetype="image/svg+xml")
+        from subsidy.chart import ChartError, render_chart  # matplotlib loads with the first chart
+
+        try:
+            svg = render_chart(_planned(body), "svg")
+        except ChartError as exc:
+            return error_response(503, "Service Unavailable", str(exc))
+        return Response(svg, mimetype="image/svg+xml")

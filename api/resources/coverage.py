@@ -8,7 +8,7 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import abort
 
-from eligibility.cli import DEFAULT_RUNS, load_coverage
+from eligibility import coverage_report, default_runs, load_runs
 
 from ..schemas import CoverageSchema
 from ..web import ServiceBlueprint, json_reply, render, rulebook
@@ -22,12 +22,13 @@ class Coverage(MethodView):
     def get(self) -> Any:
         """The rule-coverage report of the last scenario run
 
-        Per document and rule, each branch with the scenarios that exercised it, the branches none
-        did, and how many support clauses are encoded or set aside with a reason.
+        Per document and rule, each branch with the scenarios that took it and check the rule, the
+        rules and branches none did, the support clauses encoded or set aside with a reason, and every
+        support sentence of the sources with the quote that accounts for it.
         """
-        runs = Path(current_app.config.get("COVERAGE_RUNS") or DEFAULT_RUNS)
+        runs = Path(current_app.config.get("COVERAGE_RUNS") or default_runs())
         try:
-            report = load_coverage(runs, rulebook())
+            report = coverage_report(rulebook(), load_runs(runs))
         except FileNotFoundError:
             abort(404, message="No scenario run has been recorded yet; run the scenarios (make test) first.")
         return json_reply(render(report))

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eligibility import evaluate
-from eligibility.profile import profile_from_loaded
+from eligibility import profile_from_loaded
 
 from ..keys import request_key
 from ..models import ApiKey, StoredEstimate

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from api import create_app
-from api.cli import main
+from subsidy.cli import main
 from api.db import migrate
 from api.keys import create_key, list_keys, revoke_key
 

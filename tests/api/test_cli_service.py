@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from api.cli import main
+from subsidy.cli import main
 
 
 def test_keys_create_prints_the_key_alone_on_the_last_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -48,7 +48,7 @@ def _get(url: str) -> tuple[int, dict[str, object]]:
 def test_serve_migrates_and_answers(tmp_path: Path) -> None:
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}
-    command = [sys.executable, "-c", "from api.cli import main; main()", "serve", "--port", str(port), "--workers", "1"]
+    command = [sys.executable, "-c", "from subsidy.cli import main; main()", "serve", "--port", str(port), "--workers", "1"]
     server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30

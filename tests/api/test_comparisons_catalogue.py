@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
-from api.cli import main
+from subsidy.cli import main
 
 PROFILE = json.loads((Path(__file__).resolve().parents[2] / "examples" / "wuhan.json").read_text(encoding="utf-8"))
 

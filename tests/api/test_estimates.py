@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from api.cli import main
+from subsidy.cli import main
 from eligibility import evaluate
 
 from .conftest import count

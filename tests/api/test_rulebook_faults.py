@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from api import create_app
-from api.cli import main
+from subsidy.cli import main
 from api.db import migrate
 from eligibility import RuleFileError
 from eligibility.loader import DEFAULT_RULES_DIR

@@ -1,31 +1,52 @@
-"""The ``subsidy`` command: estimates and the rulebook from a terminal.
+"""The ``subsidy`` command: estimates, comparisons, the rulebook, coverage, screening and the service.
 
-Bad input exits with status 2 and one line per field saying what is wrong; never a traceback.
+Bad input exits with status 2 and one line per field saying what is wrong; never a traceback. Each
+command imports what it needs when it runs (the terminal tables, the charts, the screening extra,
+the web service), so ``subsidy estimate`` starts without loading any of them.
 """
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .chart import ChartError, render_chart
-from .compare import compare as compare_cities
-from .coverage import coverage_report
-from .engine import default_rulebook, evaluate
-from .errors import EligibilityError, InputError, RuleFileError
-from .jsonio import dumps, loads
-from .messages import translate_errors
-from .loader import DEFAULT_RULES_DIR
-from .model import Rulebook
-from .planner import parse_plan, plan_cities
-from .report import comparison_table, coverage_table, plan_table, estimate_table, rulebook_data, rulebook_table, screening_table
+from eligibility import (
+    EligibilityError,
+    InputError,
+    RuleFileError,
+    compare as compare_cities,
+    coverage_failures,
+    coverage_report,
+    default_rulebook,
+    default_runs,
+    dumps,
+    evaluate,
+    load_runs,
+    loads,
+    parse_plan,
+    plan_cities,
+    rulebook_data,
+    translate_errors,
+)
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from rich.console import Console
+    from sqlalchemy.orm import Session
 
 __all__ = ["main"]
+
+
+def _console() -> Console:
+    """A console 120 columns wide when the output is not a terminal (a file, a pipe, a test)."""
+    from rich.console import Console
+
+    return Console(width=None if sys.stdout.isatty() else 120)
 
 
 def _fail_fields(error: InputError, lang: str | None = None) -> NoReturn:
@@ -74,6 +95,8 @@ def estimate(profile: str, city: str, district: str | None, as_of: str | None, f
     except RuleFileError as exc:
         _fail(f"the rulebook is invalid: {exc}")
     if fmt == "table":
+        from .tables import estimate_table
+
         estimate_table(result, lang)
     else:
         click.echo(dumps(result))
@@ -121,6 +144,8 @@ def compare(
     except RuleFileError as exc:
         _fail(f"the rulebook is invalid: {exc}")
     if plot is not None:
+        from .chart import ChartError, render_chart  # matplotlib: the charts extra
+
         try:
             plot.write_bytes(render_chart(result, plot.suffix.lower().lstrip(".")))
         except ChartError as exc:
@@ -128,6 +153,8 @@ def compare(
         except OSError as exc:
             _fail(f"--plot: cannot write {plot}: {exc.strerror}.")
     if fmt == "table":
+        from .tables import comparison_table, plan_table
+
         (plan_table if plan_file is not None else comparison_table)(result, lang)
     else:
         click.echo(dumps(result))
@@ -145,7 +172,9 @@ def rules(fmt: str, lang: str) -> None:
     if fmt == "json":
         click.echo(dumps(rulebook_data(book)))
     else:
-        rulebook_table(book, lang, Console(width=None if sys.stdout.isatty() else 120))
+        from .tables import rulebook_table
+
+        rulebook_table(book, lang, _console())
 
 
 @main.command()
@@ -163,8 +192,17 @@ def screen(source: Path, city: str, as_of: str, target: Path, keep: tuple[str, .
     rule already paid, and the --keep columns; an empty cell is unknown. Writes one row per company:
     total, city and district shares, and each rule's status and amount.
     """
-    from .screen import CHUNK_ROWS, screen_file  # NumPy and Arrow load only for screenings
+    try:
+        from eligibility.screen import CHUNK_ROWS, screen_file  # NumPy and Arrow: the screening extra
+    except ImportError as exc:
+        _fail(f"screening needs the screening extra (pip install 'subsidy-eligibility[screening]'): {exc}.")
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from .memory import keep_freed_memory
+    from .tables import screening_table
+
+    keep_freed_memory()
     console = Console(stderr=True)
     started = time.perf_counter()
     with Progress(
@@ -197,42 +235,17 @@ def screen(source: Path, city: str, as_of: str, target: Path, keep: tuple[str, .
     if summary_format == "json":
         click.echo(dumps({**summary.as_dict(), "seconds": round(seconds, 3), "out": str(target)}))
     else:
-        screening_table(summary.as_dict(), seconds, Console(width=None if sys.stdout.isatty() else 120))
-
-
-DEFAULT_RUNS = DEFAULT_RULES_DIR.parent / "build" / "rule-coverage.json"
-
-
-def load_coverage(runs: Path = DEFAULT_RUNS, rulebook: Rulebook | None = None) -> dict[str, Any]:
-    """The coverage report of the last scenario run recorded in ``runs``, over ``rulebook`` (default: shipped)."""
-    try:
-        data = loads(runs.read_bytes(), field="RUNS")
-    except OSError:
-        raise FileNotFoundError(f"no scenario run recorded at {runs}; run the scenarios first (make test)") from None
-    return coverage_report(rulebook or default_rulebook(), data)
-
-
-def coverage_failures(report: dict[str, Any]) -> list[str]:
-    """One line per gap the coverage gate fails on: a rule no scenario checks, a branch no checking
-    scenario took, a clause unaccounted for, a support sentence of a source nothing accounts for."""
-    lines = [f"uncovered: {gap['rule']} is checked by no scenario (no Then step names it)" for gap in report["unchecked"]]
-    lines += [f"uncovered: {gap['rule']} {gap['branch']}" for gap in report["uncovered"]]
-    for document in report["documents"]:
-        lines += [f"unaccounted clause: {document['document']} {c['clause']['zh']}" for c in document["clauses"] if c["state"] == "unaccounted"]
-    for sentence in report["support_sentences"]:
-        if sentence["accounted_by"] is None:
-            lines.append(f"unaccounted support sentence: rules/sources/{sentence['source']}: {sentence['sentence']}")
-    return lines
+        screening_table(summary.as_dict(), seconds, _console())
 
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--runs", type=click.Path(path_type=Path), default=DEFAULT_RUNS, show_default=True, help="Branches recorded by the last scenario run.")
+@click.option("--runs", type=click.Path(path_type=Path), default=None, help="The last scenario run: default $RULE_COVERAGE_RUNS, else build/rule-coverage.json.")
 @click.option("--check", is_flag=True, help="Exit 1 if a rule or branch is checked by no scenario, a clause is unaccounted for, or a support sentence of a source is accounted for by no quote.")
-def coverage(fmt: str, runs: Path, check: bool) -> None:
+def coverage(fmt: str, runs: Path | None, check: bool) -> None:
     """Report which rule branches the scenarios check, which clauses are encoded, and that every support sentence of the sources is accounted for."""
     try:
-        report = load_coverage(runs)
+        report = coverage_report(default_rulebook(), load_runs(runs or default_runs()))
     except FileNotFoundError as exc:
         _fail(str(exc))
     except (InputError, RuleFileError) as exc:
@@ -240,7 +253,9 @@ def coverage(fmt: str, runs: Path, check: bool) -> None:
     if fmt == "json":
         click.echo(dumps(report))
     else:
-        coverage_table(report, Console(width=None if sys.stdout.isatty() else 120))
+        from .tables import coverage_table
+
+        coverage_table(report, _console())
     summary = report["summary"]
     if not check:
         return
@@ -259,3 +274,90 @@ def coverage(fmt: str, runs: Path, check: bool) -> None:
             err=True,
         )
         sys.exit(1)
+
+
+# -- the service ------------------------------------------------------------------------------------
+
+def _app() -> Flask:
+    """The service, or a one-line error naming the rule file and line that stops it from starting."""
+    from api import create_app
+
+    try:
+        return create_app()
+    except RuleFileError as exc:
+        raise click.ClickException(f"the service cannot start: the rulebook does not load: {exc}") from None
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
+def serve(host: str, port: int, workers: int) -> None:
+    """Migrate the database, then serve the JSON API with gunicorn."""
+    from api import migrate, serve_forever
+
+    app = _app()
+    migrate(app.config["DATABASE_URL"])
+    click.echo(f"Serving on http://{host}:{port}/api/docs (database {app.extensions['database'].engine.url.render_as_string(hide_password=True)})")
+    serve_forever(app, host, port, workers)
+
+
+@main.group()
+def keys() -> None:
+    """Manage API keys."""
+
+
+@contextmanager
+def _key_session() -> Iterator[Session]:
+    """A database session for the key commands, on the migrated database DATABASE_URL names."""
+    from api import migrate
+
+    app = _app()
+    migrate(app.config["DATABASE_URL"])
+    with app.app_context():
+        session = app.extensions["database"].sessions()
+        try:
+            yield session
+        finally:
+            session.close()
+
+
+@keys.command("create")
+@click.argument("name")
+def keys_create(name: str) -> None:
+    """Create an API key called NAME; the key is printed once, alone on the last line."""
+    from api import create_key
+
+    if not name.strip() or len(name) > 100:
+        click.echo("error: NAME: must be 1 to 100 characters.", err=True)
+        raise SystemExit(2)
+    with _key_session() as session:
+        key = create_key(session, name)
+    click.echo(f"Created API key '{name}'. Store it now; it cannot be shown again:")
+    click.echo(key)
+
+
+@keys.command("list")
+def keys_list() -> None:
+    """List the keys: id, name, when created and when revoked (keys themselves are never stored)."""
+    from api import list_keys
+
+    with _key_session() as session:
+        for key in list_keys(session):
+            revoked = f"revoked {key.revoked_at.isoformat()}" if key.revoked_at else "active"
+            click.echo(f"{key.id}\t{key.name}\tcreated {key.created_at.isoformat()}\t{revoked}")
+
+
+@keys.command("revoke")
+@click.argument("key_id", metavar="ID", type=int)
+def keys_revoke(key_id: int) -> None:
+    """Revoke the key with ID (see `subsidy keys list`); it stops working with the next request."""
+    from api import revoke_key
+
+    with _key_session() as session:
+        key = revoke_key(session, key_id)
+        name = key.name if key is not None else None
+    if key is None:
+        click.echo(f"error: ID: no key {key_id}; see `subsidy keys list`.", err=True)
+        raise SystemExit(2)
+    click.echo(f"Revoked key {key_id} ('{name}').")

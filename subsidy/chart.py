@@ -11,7 +11,7 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from .errors import EligibilityError
+from eligibility import EligibilityError
 
 __all__ = ["CJK_FILES", "CJK_FONTS", "ChartError", "cjk_font", "render_chart"]
 
