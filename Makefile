@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install fonts run test estimate rules coverage load crash
+.PHONY: install fonts run test estimate rules coverage load crash format
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,15 +21,25 @@ fonts:
 	  echo "Installing a CJK font for the charts: fonts-wqy-zenhei"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq fonts-wqy-zenhei; }
 
+## Format the code and fix what the linter can.
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
 ## Install, migrate the embedded SQLite database (instance/subsidy.db) and serve the API on :8000.
 run: install
 	$(BIN)/subsidy serve --host 127.0.0.1 --port 8000
 
-## Install and run every test: type checks, unit tests, BDD scenarios, then fail on any rule branch no scenario exercised.
+## Install and run every test: lint and format (ruff), type checks (mypy --strict), unit tests and BDD
+## scenarios, the coverage gate (every rule checked, every branch, clause and support sentence accounted
+## for), and a plain install of the built wheel in a fresh venv.
 test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
 	$(BIN)/subsidy coverage --check
+	$(BIN)/python scripts/check_wheel.py
 
 ## Install and estimate the example Wuhan company, as a table.
 estimate: install

@@ -3,6 +3,7 @@
 This package translates HTTP and storage to and from the engine's plain data; it holds no rules and
 imports only the names the ``eligibility`` package exports.
 """
+
 from __future__ import annotations
 
 from .app import create_app

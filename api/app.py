@@ -1,4 +1,5 @@
 """The app factory: configuration, database, blueprints, OpenAPI document and offline docs page."""
+
 from __future__ import annotations
 
 import os
@@ -46,7 +47,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL="/api/docs/assets/",
         API_SPEC_OPTIONS={
-            "info": {"description": "Blockchain-industry subsidy policies of Wuhan, Suzhou and Changsha, and the national guidance, as rules: estimates, comparisons, the rulebook and saved companies."},
+            "info": {
+                "description": "Blockchain-industry subsidy policies of Wuhan, Suzhou and Changsha, and the national guidance, as rules: estimates, comparisons, the rulebook and saved companies."
+            },
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         },
     )

@@ -3,6 +3,7 @@
 Field paths are dotted from the request body (``profile.operating_revenue``); no stack trace or
 exception text from inside the service ever reaches a client.
 """
+
 from __future__ import annotations
 
 import logging

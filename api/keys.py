@@ -1,4 +1,5 @@
 """API keys: created once and shown once, kept only as SHA-256, checked on each request."""
+
 from __future__ import annotations
 
 import hashlib
@@ -6,11 +7,11 @@ import hmac
 import secrets
 
 from flask import request
-from flask_smorest import abort
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import ApiKey, utcnow
+from .web import abort
 
 __all__ = ["create_key", "hash_key", "list_keys", "request_key", "revoke_key"]
 

@@ -6,6 +6,7 @@ all routes. Counters live in ``RATELIMIT_STORAGE_URI``: the default ``memory://`
 process, so with N gunicorn workers a client may reach N times the limit; point it at Redis
 (``redis://...``, with the ``redis`` package installed) to count across workers and machines.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -14,7 +15,7 @@ from flask import Flask, current_app, request
 from flask_limiter import Limit, Limiter
 from flask_limiter.util import get_remote_address
 
-__all__ = ["limiter", "init_limits"]
+__all__ = ["init_limits", "limiter"]
 
 
 def _key_bucket() -> str:

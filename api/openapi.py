@@ -4,6 +4,7 @@ The engine's marshmallow fields (Money, Count, StrictBool) know nothing of OpenA
 would be documented as "anything", and a client generated from the document would send what the
 service then refuses.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -3,6 +3,7 @@
 Texts are ``{"zh": ..., "en": ...}`` objects, or plain strings when the request sends
 ``Accept-Language: zh`` or ``en``. Money is always a decimal string exact to the fen.
 """
+
 from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
@@ -13,9 +14,9 @@ __all__ = [
     "CompanyEstimateRequestSchema",
     "CompanyRequestSchema",
     "CompanySchema",
-    "CoverageSchema",
     "ComparisonRequestSchema",
     "ComparisonSchema",
+    "CoverageSchema",
     "DocumentSchema",
     "DocumentSummarySchema",
     "EstimateRequestSchema",
@@ -68,13 +69,19 @@ class ComparisonRequestSchema(_Strict):
     the rulebook is evaluated on as_of_month_day (default 12-31) of each year.
     """
 
-    cities = fields.List(fields.String(validate=validate.Length(min=1, max=32), metadata={"rulebook": "city"}), required=True, validate=validate.Length(min=1, max=10))
+    cities = fields.List(
+        fields.String(validate=validate.Length(min=1, max=32), metadata={"rulebook": "city"}), required=True, validate=validate.Length(min=1, max=10)
+    )
     districts = fields.Dict(keys=fields.String(), values=fields.String(validate=validate.Length(min=1, max=64)))
     as_of = fields.Date(allow_none=True)
     profile = fields.Nested(ProfileSchema, required=True)
     start_year = fields.Integer(strict=True, metadata={"example": 2021})
     years = fields.Integer(strict=True, metadata={"example": 3})
-    growth = fields.Dict(keys=fields.String(), values=fields.Raw(), metadata={"example": {"operating_revenue": "0.25", "blockchain_revenue": "0.30", "local_fiscal_contribution": "0.20"}})
+    growth = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(),
+        metadata={"example": {"operating_revenue": "0.25", "blockchain_revenue": "0.30", "local_fiscal_contribution": "0.20"}},
+    )
     figures = fields.List(fields.Nested(FigureSchema))
     as_of_month_day = fields.String(metadata={"example": "12-31"})
 
@@ -100,7 +107,11 @@ class RangeSchema(Schema):
 
 
 class PayerShareSchema(Schema):
-    payer = fields.String(required=True, validate=validate.OneOf(PAYERS), metadata={"description": "unstated: the text names responsible units of several levels and no split; name lists them"})
+    payer = fields.String(
+        required=True,
+        validate=validate.OneOf(PAYERS),
+        metadata={"description": "unstated: the text names responsible units of several levels and no split; name lists them"},
+    )
     name = _text(allow_none=True)
     share = fields.String()
     amount = fields.Nested(RangeSchema, required=True)
@@ -158,7 +169,9 @@ class EstimateSchema(Schema):
     notice = fields.Dict(
         required=True,
         allow_none=True,
-        metadata={"description": "Present when a document is not, or not certainly, in force on as_of: {zh, en, documents: [{id, number, state, from, to, possibly_from, possibly_to}]}."},
+        metadata={
+            "description": "Present when a document is not, or not certainly, in force on as_of: {zh, en, documents: [{id, number, state, from, to, possibly_from, possibly_to}]}."
+        },
     )
     rulebook = fields.Nested(DigestSchema, required=True)
     total = fields.Nested(RangeSchema, required=True)
@@ -246,8 +259,12 @@ class DocumentSchema(Schema):
     in_force = fields.Dict(required=True)
     stacking = fields.Dict(required=True, allow_none=True)
     outside_facts = fields.List(fields.Dict(), required=True)
-    inventory = fields.Dict(required=True, metadata={"description": "every support clause: encoded by rules (quote: their words) or not encoded, with the reason"})
-    not_support = fields.List(fields.Dict(), required=True, metadata={"description": "sentences that use a support word without promising support, each with its reason"})
+    inventory = fields.Dict(
+        required=True, metadata={"description": "every support clause: encoded by rules (quote: their words) or not encoded, with the reason"}
+    )
+    not_support = fields.List(
+        fields.Dict(), required=True, metadata={"description": "sentences that use a support word without promising support, each with its reason"}
+    )
     rules = fields.List(fields.Dict(), required=True)
 
 
@@ -281,7 +298,9 @@ class RuleSchema(Schema):
     stacking = _text(required=True, allow_none=True)
     variants = fields.List(fields.Dict(), required=True)
     scenarios = fields.Integer(required=True, allow_none=True, metadata={"description": "how many scenario runs check the rule; null when no run is recorded"})
-    checked_by = fields.List(fields.String(), required=True, allow_none=True, metadata={"description": "the scenarios (with their example row) whose Then steps check the rule"})
+    checked_by = fields.List(
+        fields.String(), required=True, allow_none=True, metadata={"description": "the scenarios (with their example row) whose Then steps check the rule"}
+    )
 
 
 class HealthSchema(Schema):
@@ -298,7 +317,9 @@ class CoverageSchema(Schema):
     uncovered = fields.List(fields.Dict(), required=True, metadata={"description": "branches no scenario that checks their rule took"})
     unchecked = fields.List(fields.Dict(), required=True, metadata={"description": "rules no scenario checks"})
     documents = fields.List(fields.Dict(), required=True)
-    support_sentences = fields.List(fields.Dict(), required=True, metadata={"description": "every support sentence of the source texts and the quote that accounts for it"})
+    support_sentences = fields.List(
+        fields.Dict(), required=True, metadata={"description": "every support sentence of the source texts and the quote that accounts for it"}
+    )
 
 
 for _strict in (EstimateRequestSchema, FigureSchema, ComparisonRequestSchema, CompanyRequestSchema, CompanyEstimateRequestSchema):

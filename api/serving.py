@@ -1,4 +1,5 @@
 """Serving the application with gunicorn, the production WSGI server."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,18 +1,25 @@
 """Request plumbing shared by the resources: strict JSON bodies, sessions, language, JSON replies."""
+
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 import flask
 from flask import Response, current_app, g, request
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
+from flask_smorest import abort as _abort
 from sqlalchemy.orm import Session
 from webargs.flaskparser import FlaskParser, is_json_request
 
-from eligibility import InputError
-from eligibility import Rulebook, dumps, loads, localize
+from eligibility import InputError, Rulebook, dumps, loads, localize
 
-__all__ = ["ServiceBlueprint", "db_session", "json_reply", "render", "rulebook"]
+__all__ = ["ServiceBlueprint", "abort", "db_session", "json_reply", "render", "rulebook"]
+
+
+def abort(code: int, **kwargs: Any) -> NoReturn:
+    """flask-smorest's abort, typed as what it is: it raises the HTTP error and never returns."""
+    _abort(code, **kwargs)
+    raise AssertionError("flask_smorest.abort returned")  # pragma: no cover
 
 
 class StrictParser(FlaskParser):

@@ -13,6 +13,7 @@ a kill whose answer never left is counted as "stored, unanswered" (it is whole, 
 Prints the figures, writes build/bench/crash.json, exits 1 when anything acknowledged is missing or
 broken. PostgreSQL is taken from DATABASE_URL, or the local server on 127.0.0.1:5432.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -10,6 +10,7 @@ afterwards the database is opened afresh and audited: each acknowledged estimate
 whole, exactly once. Prints a table of figures and targets, writes build/bench/load.json, and exits
 1 when a target is missed. Needs wrk (Debian: apt-get install wrk).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -106,7 +107,10 @@ def main() -> None:
     name = "load" if url.startswith("sqlite") else "load-postgresql"
     (BUILD / f"{name}.json").write_text(json.dumps(figures, indent=2))
 
-    table = Table(title=f"Load: subsidy serve (2 workers), wrk -c{args.connections} anonymous / -c{args.stored_connections} stored, {args.duration} s per phase, {database}", title_justify="left")
+    table = Table(
+        title=f"Load: subsidy serve (2 workers), wrk -c{args.connections} anonymous / -c{args.stored_connections} stored, {args.duration} s per phase, {database}",
+        title_justify="left",
+    )
     for column in ("Phase", "Answered/s", "p50", "p90", "p99", "Errors", "Target"):
         table.add_column(column, justify="left" if column == "Phase" else "right")
 

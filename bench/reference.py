@@ -4,6 +4,7 @@ The product never uses this; it evaluates the rule files. This is what a careful
 for these rules alone (statuses not named, unknown facts as ranges, integer fen), to show what the
 compiled rulebook costs against code written for the one case.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,8 +25,12 @@ def suzhou(f: dict[str, FactColumn], prior: dict[str, FactColumn]) -> tuple[np.n
     # revenue_milestone: blockchain enterprises first exceeding 20/50/100/500 M pays 0.5/1/2/3 M, minus what was paid, capped by contribution.
     rev, cap, paid = f["blockchain_revenue"], f["local_fiscal_contribution"], prior["suzhou.revenue_milestone"]
     tier = np.array([0, 50_000_000, 100_000_000, 200_000_000, 300_000_000], dtype=np.int64)
-    reached = tier[(rev.values > 2_000_000_000).view(np.int8) + (rev.values > 5_000_000_000).view(np.int8)
-                   + (rev.values > 10_000_000_000).view(np.int8) + (rev.values > 50_000_000_000).view(np.int8)]
+    reached = tier[
+        (rev.values > 2_000_000_000).view(np.int8)
+        + (rev.values > 5_000_000_000).view(np.int8)
+        + (rev.values > 10_000_000_000).view(np.int8)
+        + (rev.values > 50_000_000_000).view(np.int8)
+    ]
     high = np.where(rev.known, reached, tier[-1])
     low = np.where(rev.known & paid.known, np.maximum(reached - paid.values, Z), Z)
     high = np.maximum(high - paid.values, Z)

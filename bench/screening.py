@@ -6,13 +6,13 @@
 Prints one table of figures and writes them to build/bench/screening.json. The register is synthetic
 and fixed (bench/register.py, a seeded generator): every run screens the same companies.
 """
+
 from __future__ import annotations
 
 import argparse
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -28,12 +28,13 @@ from rich.table import Table
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import reference  # noqa: E402
+from register import write_register  # noqa: E402
+
 from eligibility.batch import FactColumn, compile_city  # noqa: E402
 from eligibility.engine import default_rulebook, estimate, evaluate  # noqa: E402
 from eligibility.profile import parse_profile  # noqa: E402
 from eligibility.screen import _Layout, screen_file  # noqa: E402
-from register import write_register  # noqa: E402
-import reference  # noqa: E402
 
 BUILD = HERE.parent / "build" / "bench"
 AS_OF = date(2022, 6, 30)
@@ -117,12 +118,12 @@ def batch_figures(path: Path, repeat: int) -> dict[str, float]:
     book = default_rulebook()
     for city in CITIES:
         compiled = compile_city(book, city, AS_OF)
-        seconds = best(lambda: [r for r in compiled.slices(size, facts, prior)], repeat)
+        seconds = best(lambda compiled=compiled: list(compiled.slices(size, facts, prior)), repeat)
         figures[f"batch_{city}_ms"] = seconds * 1e3
         figures[f"batch_{city}_profiles_per_s"] = size / seconds
     for city in ("suzhou", "wuhan"):
         hand = getattr(reference, city)
-        seconds = best(lambda: hand(facts, prior), repeat)
+        seconds = best(lambda hand=hand: hand(facts, prior), repeat)
         figures[f"reference_{city}_ms"] = seconds * 1e3
         # The reference must give the engine's totals, or its speed means nothing.
         low, high = hand(facts, prior)
@@ -180,11 +181,20 @@ def main() -> None:
     table = Table(title=f"Screening benchmark ({rows:,} companies, as of {AS_OF})", title_justify="left")
     table.add_column("Measure")
     table.add_column("Figure", justify="right")
-    table.add_row("Engine, one Suzhou estimate: every rule decided, with its record (median / p99)", f"{figures['engine_median_us']:,.1f} µs / {figures['engine_p99_us']:,.1f} µs")
-    table.add_row("Engine, the same written out: reasons, steps, summaries in zh and en (median / p99)", f"{figures['engine_written_median_us']:,.0f} µs / {figures['engine_written_p99_us']:,.0f} µs")
+    table.add_row(
+        "Engine, one Suzhou estimate: every rule decided, with its record (median / p99)",
+        f"{figures['engine_median_us']:,.1f} µs / {figures['engine_p99_us']:,.1f} µs",
+    )
+    table.add_row(
+        "Engine, the same written out: reasons, steps, summaries in zh and en (median / p99)",
+        f"{figures['engine_written_median_us']:,.0f} µs / {figures['engine_written_p99_us']:,.0f} µs",
+    )
     table.add_row("Engine, from a JSON profile: validated, decided, written out (median)", f"{figures['engine_json_median_us']:,.0f} µs")
     for city in CITIES:
-        table.add_row(f"Batch, {city}: all rules, statuses, ranges, payers", f"{figures[f'batch_{city}_ms']:,.1f} ms  ({figures[f'batch_{city}_profiles_per_s']:,.0f} profiles/s)")
+        table.add_row(
+            f"Batch, {city}: all rules, statuses, ranges, payers",
+            f"{figures[f'batch_{city}_ms']:,.1f} ms  ({figures[f'batch_{city}_profiles_per_s']:,.0f} profiles/s)",
+        )
     for city in ("suzhou", "wuhan"):
         ratio = figures[f"batch_{city}_ms"] / figures[f"reference_{city}_ms"]
         table.add_row(f"Hand-written NumPy, {city}'s monetary totals", f"{figures[f'reference_{city}_ms']:,.1f} ms  (batch is {ratio:.2f}x)")

@@ -6,6 +6,7 @@ service, a command line or a notebook needs is named here; the modules behind th
 engine's own business. Screening a register (``eligibility.screen``, ``eligibility.batch``) needs the
 ``screening`` extra (NumPy and Arrow) and is imported on its own.
 """
+
 from __future__ import annotations
 
 from .catalogue import document_data, rule_data, rulebook_data
@@ -79,9 +80,9 @@ __all__ = [
     "loads",
     "localize",
     "parse_as_of",
+    "parse_money",
     "parse_plan",
     "parse_profile",
-    "parse_money",
     "plan_cities",
     "profile_from_loaded",
     "recording",

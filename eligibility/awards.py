@@ -5,6 +5,7 @@ widen it honestly: an unknown count of projects is "0 upwards", an unknown cap f
 anything. Each step records what it did and with which figures; ``Calculation.explained`` says it in
 both languages, so every yuan of a result is explained, and the words cost nothing until read.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -84,6 +85,7 @@ def _yuan(amount: Decimal) -> Text:
 
 # -- the words of each step, given its figures ------------------------------------------------------
 
+
 def _fixed_words(amount: Decimal) -> Text:
     return Text(f"固定奖励{_yuan(amount).zh}。", f"Fixed award of {_yuan(amount).en}.")
 
@@ -132,9 +134,15 @@ def _tier_words(award: Award, value: Decimal | None, best: int | None) -> Text:
 
 def _difference_words(paid: Decimal | None, result: Amount) -> Text:
     if paid is None:
-        return Text("本条款已支付金额未知（需提供以往奖励记录）：差额补足后可能为0。", "Amount already paid under this clause unknown (give the award history): after deducting it the award may be 0.")
+        return Text(
+            "本条款已支付金额未知（需提供以往奖励记录）：差额补足后可能为0。",
+            "Amount already paid under this clause unknown (give the award history): after deducting it the award may be 0.",
+        )
     if result.exact:
-        return Text(f"本条款已支付{_yuan(paid).zh}，差额补足：{_yuan(result.low).zh}。", f"Already paid {_yuan(paid).en} under this clause; the difference is {_yuan(result.low).en}.")
+        return Text(
+            f"本条款已支付{_yuan(paid).zh}，差额补足：{_yuan(result.low).zh}。",
+            f"Already paid {_yuan(paid).en} under this clause; the difference is {_yuan(result.low).en}.",
+        )
     return Text(f"本条款已支付{_yuan(paid).zh}，按差额补足。", f"Already paid {_yuan(paid).en} under this clause; only the difference is paid.")
 
 
@@ -173,6 +181,7 @@ def _range_text(amount: Amount) -> Text:
 
 
 # -- the arithmetic ---------------------------------------------------------------------------------
+
 
 def _base(award: Award, facts: FactContext, calc: Calculation) -> Amount:
     amount = _gross(award, facts, calc)

@@ -10,6 +10,7 @@ Columns come in as ``FactColumn`` (values plus a ``known`` mask): money in fen, 
 booleans as booleans, enums as codes into the fact's choices. ``eligibility.screen`` builds them from
 Arrow tables, CSV and Parquet.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
@@ -551,11 +552,14 @@ class CompiledCity:
         """
         for start in range(0, size, SLICE_ROWS):
             stop = min(size, start + SLICE_ROWS)
-            yield start, self.run(
-                stop - start,
-                {name: FactColumn(c.values[start:stop], c.known[start:stop]) for name, c in facts.items()},
-                {name: FactColumn(c.values[start:stop], c.known[start:stop]) for name, c in prior.items()},
-                offset + start,
+            yield (
+                start,
+                self.run(
+                    stop - start,
+                    {name: FactColumn(c.values[start:stop], c.known[start:stop]) for name, c in facts.items()},
+                    {name: FactColumn(c.values[start:stop], c.known[start:stop]) for name, c in prior.items()},
+                    offset + start,
+                ),
             )
 
     def run(self, size: int, facts: Mapping[str, FactColumn], prior: Mapping[str, FactColumn], offset: int = 0) -> BatchResult:
@@ -570,10 +574,7 @@ class CompiledCity:
             if rule_low is not None and rule_high is not None:
                 low[compiled.rule.id], high[compiled.rule.id] = rule_low, rule_high
         groups = self._stack(status, low, high) if self.stacked else None
-        if self.bounded:
-            totals = self._saturating_totals(size, low, high, groups)
-        else:
-            totals = self._checked_totals(size, low, high, groups, offset)
+        totals = self._saturating_totals(size, low, high, groups) if self.bounded else self._checked_totals(size, low, high, groups, offset)
         total_low, total_high, payer_low, payer_high = totals
         return BatchResult(
             rules=tuple(c.rule for c in self.rules),
@@ -586,7 +587,9 @@ class CompiledCity:
             payer_high=payer_high,
         )
 
-    def _saturating_totals(self, size: int, low: dict[str, Ints], high: dict[str, Ints], groups: list[tuple[list[_CompiledRule], Ints, Ints]] | None) -> _Totals:
+    def _saturating_totals(
+        self, size: int, low: dict[str, Ints], high: dict[str, Ints], groups: list[tuple[list[_CompiledRule], Ints, Ints]] | None
+    ) -> _Totals:
         """Totals when the rules' own bounds rule out overflow (``bounded``): plain additions.
 
         Every finite amount any rule pays sums to below 2^58 fen. An upper end that can be UNBOUNDED
@@ -626,7 +629,9 @@ class CompiledCity:
             payer_high = {payer: _unbounded_unless(amount, amount < _SATURATE) for payer, amount in payer_high.items()}
         return total_low, total_high, {p: payer_low[p] for p in self.payers}, {p: payer_high[p] for p in self.payers}
 
-    def _checked_totals(self, size: int, low: dict[str, Ints], high: dict[str, Ints], groups: list[tuple[list[_CompiledRule], Ints, Ints]] | None, offset: int) -> _Totals:
+    def _checked_totals(
+        self, size: int, low: dict[str, Ints], high: dict[str, Ints], groups: list[tuple[list[_CompiledRule], Ints, Ints]] | None, offset: int
+    ) -> _Totals:
         """Totals with every addition checked for overflow, UNBOUNDED kept exactly."""
         payer_low: dict[str, list[Ints]] = {payer: [] for payer in self.payers}
         payer_high: dict[str, list[Ints]] = {payer: [] for payer in self.payers}
@@ -665,9 +670,7 @@ class CompiledCity:
             best_low = np.zeros(len(payable[0]), dtype=np.int64)
             best_high = np.zeros(len(payable[0]), dtype=np.int64)
             for index, rule_id in enumerate(ids):
-                better = payable[index] & (
-                    (winner < 0) | (low[rule_id] > best_low) | ((low[rule_id] == best_low) & (high[rule_id] > best_high))
-                )
+                better = payable[index] & ((winner < 0) | (low[rule_id] > best_low) | ((low[rule_id] == best_low) & (high[rule_id] > best_high)))
                 winner = np.where(better, index, winner)
                 best_low = np.where(better, low[rule_id], best_low)
                 best_high = np.where(better, high[rule_id], best_high)

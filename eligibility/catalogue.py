@@ -1,11 +1,11 @@
 """The rulebook as plain data: documents with their clause inventories, rules with their terms."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from .model import AllOf, AnyOf, Award, Cap, Condition, Document, InventoryEntry, Leaf, Not, Rule, Rulebook, Variant
 from .money import format_money
-from .facts import label_of
 from .text import json_value
 
 __all__ = ["clause_quote", "document_data", "rule_data", "rulebook_data"]

@@ -8,6 +8,7 @@ whether each of its tests held: that record is the explanation. ``explain`` turn
 into reasons (both languages, the value, the threshold, the verdict) and the facts that would settle
 what is still open; it runs only when the explanation is read.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -90,6 +91,8 @@ _DERIVED = frozenset(name for name, fact in FACTS.items() if fact.derived)
 def reads_derived(condition: Condition) -> bool:
     """Whether any test of ``condition`` reads a derived fact (growth, what the rule paid before)."""
     return any(leaf.fact in _DERIVED for leaf in leaves(condition))
+
+
 # Decimal, int and Fraction compare exactly with one another (Decimal converts a Fraction exactly).
 _INFIX = {"eq": "==", "ne": "!=", "gt": ">", "ge": ">=", "lt": "<", "le": "<=", "in": "in", "not_in": "not in"}
 
@@ -128,8 +131,7 @@ class _Source:
         held = f"g{len(self.lines)}"
         decisive, other = ("True", "False") if isinstance(condition, AnyOf) else ("False", "True")
         self.lines.append(
-            f"{held} = {decisive} if {' or '.join(f'{p} is {decisive}' for p in parts)} else "
-            f"None if {' or '.join(f'{p} is None' for p in parts)} else {other}"
+            f"{held} = {decisive} if {' or '.join(f'{p} is {decisive}' for p in parts)} else None if {' or '.join(f'{p} is None' for p in parts)} else {other}"
         )
         return held
 
@@ -145,7 +147,7 @@ def compile_condition(condition: Condition) -> Compiled:
     body = "\n    ".join(source.lines)
     code = f"def settle(get, derive):\n    {body}\n    return {result}, ({', '.join(source.tests)},)\n"
     namespace: dict[str, object] = dict(source.constants)
-    exec(compile(code, f"<conditions of {getattr(condition, 'path', '?')}>", "exec"), namespace)  # noqa: S102 - code generated from validated rule data
+    exec(compile(code, f"<conditions of {getattr(condition, 'path', '?')}>", "exec"), namespace)
     settle = namespace["settle"]
     assert callable(settle)
     return settle
@@ -172,6 +174,7 @@ def _any(held: list[bool | None]) -> bool | None:
 
 
 # -- explanations ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Words:

@@ -7,6 +7,7 @@ the rule (``check``); a branch counts as covered only by a scenario that took it
 never by one that merely ran an estimate. ``branches`` lists every branch a rule has, so a report can
 name the ones no scenario reached.
 """
+
 from __future__ import annotations
 
 import os

@@ -7,6 +7,7 @@ which calculation step applied, and sums the totals and each payer's share, exac
 money as decimal strings, text in Chinese and English, and for every rule the reasons, the
 calculation, who pays and which facts would settle what is still open.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
@@ -18,7 +19,8 @@ from typing import Any, Final, NamedTuple
 
 from .awards import NOTHING, Amount, Calculation, calculate
 from .conditions import Compiled, Explanation, FactContext, compile_condition, explain, leaves, reads_derived
-from .coverage import record, recording_active as recording
+from .coverage import record
+from .coverage import recording_active as recording
 from .errors import InputError
 from .facts import FACTS, label_of
 from .loader import load_rulebook
@@ -66,7 +68,7 @@ class Outcome:
     ``reasons``, ``steps`` and ``missing`` put the record into words when they are read.
     """
 
-    __slots__ = ("amount", "as_of", "calc", "document", "held", "profile", "rule", "stacking", "status", "trace", "_explained", "_memo")
+    __slots__ = ("_explained", "_memo", "amount", "as_of", "calc", "document", "held", "profile", "rule", "stacking", "status", "trace")
 
     def __init__(
         self,
@@ -144,7 +146,7 @@ def _branches(rule: Rule, document: Document, decision: _Decision, as_of: date) 
     for index, _variant in enumerate(rule.variants):
         yield f"variants[{index}]=not_applied"  # superseded wording: recorded, never evaluated
     assert trace is not None
-    for leaf, held in zip(leaves(rule.conditions), trace):
+    for leaf, held in zip(leaves(rule.conditions), trace, strict=False):
         yield f"{leaf.path}={'unknown' if held is None else 'met' if held else 'not_met'}"
     if calc is not None:
         yield from (step.branch for step in calc.steps if step.branch is not None)
@@ -170,7 +172,10 @@ def _window_text(document: Document) -> Text:
 def _doubt_text(document: Document, as_of: date) -> Text:
     """Why a day near an uncertain edge of the window cannot be settled, in a few words."""
     window = _window_text(document)
-    return Text(f"{document.number}在{as_of.isoformat()}是否有效无法确定（{window.zh}）", f"whether {document.number} is in force on {as_of.isoformat()} is uncertain (in force {window.en})")
+    return Text(
+        f"{document.number}在{as_of.isoformat()}是否有效无法确定（{window.zh}）",
+        f"whether {document.number} is in force on {as_of.isoformat()} is uncertain (in force {window.en})",
+    )
 
 
 def _window_data(document: Document) -> dict[str, str | None]:
@@ -204,6 +209,7 @@ def _window_reason(document: Document, as_of: date, held: bool | None) -> dict[s
 
 
 # -- a city's rules, compiled once ------------------------------------------------------------------
+
 
 class _Entry(NamedTuple):
     rule: Rule
@@ -364,7 +370,7 @@ def _parts(amount: Amount, shares: tuple[Fraction, ...]) -> list[tuple[Decimal, 
         return [(amount.low, amount.high)]
     lows = split_by_shares(amount.low, list(shares))
     highs: list[Decimal | None] = list(split_by_shares(amount.high, list(shares))) if amount.high is not None else [None] * len(shares)
-    return list(zip(lows, highs))
+    return list(zip(lows, highs, strict=False))
 
 
 def money_range(amount: Amount) -> dict[str, str | None]:
@@ -400,7 +406,7 @@ def _split(outcome: Outcome, parts: list[tuple[Decimal, Decimal | None]], city_n
             "share": _share_text(p.share),
             "amount": {"min": format_money(lo), "max": None if hi is None else format_money(hi)},
         }
-        for p, (lo, hi) in zip(outcome.rule.payers, parts)
+        for p, (lo, hi) in zip(outcome.rule.payers, parts, strict=False)
     ]
 
 
@@ -479,7 +485,9 @@ def _check_prior_rules(profile: Profile, rulebook: Rulebook) -> None:
     errors: dict[str, list[str]] = {}
     for index, award in enumerate(profile.prior_awards or ()):
         if award.rule not in rulebook.rules:
-            errors[f"profile.prior_awards[{index}].rule"] = [f"Unknown rule '{award.rule}'; use a rule id such as suzhou.revenue_milestone (see `subsidy rules`)."]
+            errors[f"profile.prior_awards[{index}].rule"] = [
+                f"Unknown rule '{award.rule}'; use a rule id such as suzhou.revenue_milestone (see `subsidy rules`)."
+            ]
     if errors:
         raise InputError(errors)
 
@@ -521,12 +529,12 @@ class Estimate:
     @property
     def statuses(self) -> dict[str, str]:
         """Each rule's status, by rule id."""
-        return {e.rule.id: d[_STATUS] for e, d in zip(self.plan.entries, self.decisions)}
+        return {e.rule.id: d[_STATUS] for e, d in zip(self.plan.entries, self.decisions, strict=False)}
 
     @property
     def amounts(self) -> dict[str, Amount | None]:
         """Each rule's amount range (None for non-monetary support), by rule id."""
-        return {e.rule.id: d[_AMOUNT] for e, d in zip(self.plan.entries, self.decisions)}
+        return {e.rule.id: d[_AMOUNT] for e, d in zip(self.plan.entries, self.decisions, strict=False)}
 
     @property
     def rule_ids(self) -> list[str]:
@@ -550,9 +558,16 @@ class Estimate:
         return {
             "as_of": self.as_of.isoformat(),
             "total": money_range(self.total),
-            "payers": [{"payer": payer, "name": payer_name(payer, city_name, self.district), "amount": money_range(amount)} for payer, amount in self.payers.items()],
+            "payers": [
+                {"payer": payer, "name": payer_name(payer, city_name, self.district), "amount": money_range(amount)} for payer, amount in self.payers.items()
+            ],
             "outcomes": [
-                {"rule": o.rule.id, "status": o.status, "amount": None if o.amount is None else money_range(o.amount), "summary": _summary(o, self.as_of).as_dict()}
+                {
+                    "rule": o.rule.id,
+                    "status": o.status,
+                    "amount": None if o.amount is None else money_range(o.amount),
+                    "summary": _summary(o, self.as_of).as_dict(),
+                }
                 for o in (self.outcomes() if outcomes is None else outcomes)
             ],
         }
@@ -563,7 +578,7 @@ class Estimate:
         memo: dict[str, Any] = {}
         return [
             Outcome(entry.rule, documents[entry.document], decision, self.stacking.get(index), self.profile, self.as_of, memo)
-            for index, (entry, decision) in enumerate(zip(self.plan.entries, self.decisions))
+            for index, (entry, decision) in enumerate(zip(self.plan.entries, self.decisions, strict=False))
         ]
 
     @property
@@ -588,7 +603,9 @@ class Estimate:
             state = document.in_force_on(self.as_of)
             if state is True:
                 continue
-            documents.append({"id": document.id, "number": document.number, "state": "not_in_force" if state is False else "uncertain", **_window_data(document)})
+            documents.append(
+                {"id": document.id, "number": document.number, "state": "not_in_force" if state is False else "uncertain", **_window_data(document)}
+            )
             window = _window_text(document)
             if state is None:
                 zh.append(f"{document.number}在{day}是否有效无法确定（{window.zh}）")
@@ -643,9 +660,11 @@ class Estimate:
             "as_of": day.isoformat(),
             "rulebook": {"digest": book.digest},
             "total": money_range(self.total),
-            "payers": [{"payer": payer, "name": payer_name(payer, city_name, district), "amount": money_range(amount)} for payer, amount in self.payers.items()],
+            "payers": [
+                {"payer": payer, "name": payer_name(payer, city_name, district), "amount": money_range(amount)} for payer, amount in self.payers.items()
+            ],
             "missing_facts": [name for name in _FACT_ORDER if name in missing],
-            "outcomes": [_outcome_data(o, _split(o, parts, city_name, district), day) for o, parts in zip(outcomes, self.parts)],
+            "outcomes": [_outcome_data(o, _split(o, parts, city_name, district), day) for o, parts in zip(outcomes, self.parts, strict=False)],
         }
 
 
@@ -686,7 +705,7 @@ def estimate(
     decisions = _decide(plan, parsed, day)
     if recording():
         documents = plan.documents
-        for entry, decision in zip(entries, decisions):
+        for entry, decision in zip(entries, decisions, strict=False):
             for branch in _branches(entry.rule, documents[entry.document], decision, day):
                 record(entry.rule.id, branch)
     stacking: dict[int, dict[str, object]] = {}
@@ -702,7 +721,7 @@ def estimate(
             high = None if high is None or amount.high is None else high + amount.high
     payers = {payer: NOTHING for payer in plan.payers}
     parts: list[list[tuple[Decimal, Decimal | None]]] = []
-    for entry, decision in zip(entries, decisions):
+    for entry, decision in zip(entries, decisions, strict=False):
         amount = decision[_AMOUNT]
         if amount is None:
             parts.append([])
@@ -710,7 +729,7 @@ def estimate(
         shares = _parts(amount, entry.shares)
         parts.append(shares)
         if amount is not NOTHING:
-            for payer, (part_low, part_high) in zip(entry.payers, shares):
+            for payer, (part_low, part_high) in zip(entry.payers, shares, strict=False):
                 before = payers[payer]
                 payers[payer] = Amount(before.low + part_low, None if part_high is None or before.high is None else before.high + part_high)
     return Estimate(plan, city, district, day, parsed, decisions, stacking, parts, Amount(low, high), payers)

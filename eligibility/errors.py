@@ -6,11 +6,12 @@
 
 Both carry plain data so the command line and the API can render them without a traceback.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["EligibilityError", "RuleFileError", "InputError"]
+__all__ = ["EligibilityError", "InputError", "RuleFileError"]
 
 
 class EligibilityError(Exception):

@@ -9,6 +9,7 @@ A company profile supplies the *given* facts; the engine derives the rest:
 - ``paid_this_year`` = what the rule paid in the estimate's year alone (for awards paid at most once a
   year); unknown when ``prior_awards`` is absent.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,10 +18,10 @@ from typing import Literal
 __all__ = [
     "ENTITY_TYPES",
     "FACTS",
-    "Fact",
-    "FactKind",
     "PARK_DESIGNATIONS",
     "PRIOR_AWARDS_LABEL",
+    "Fact",
+    "FactKind",
     "label_of",
 ]
 

@@ -1,4 +1,5 @@
 """Strict JSON reading: decimals stay Decimal, NaN/Infinity and duplicate keys are refused."""
+
 from __future__ import annotations
 
 import json

@@ -9,6 +9,7 @@ Layout of a rulebook folder::
 Every key is checked: unknown keys, facts and operators, tiers out of order, payer shares not summing
 to 100 %, and quotes that are not found verbatim in the document's source text are all refused.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -16,12 +17,11 @@ import os
 import pickle
 import re
 import sys
-from importlib import metadata
-from importlib import resources
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
@@ -58,19 +58,43 @@ __all__ = ["DEFAULT_RULES_DIR", "load_rulebook"]
 DEFAULT_RULES_DIR = Path(str(resources.files("eligibility.rules")))
 
 COMPARISONS = ("eq", "ne", "gt", "ge", "lt", "le")
-OPERATORS = COMPARISONS + ("in", "not_in", "known", "unknown")
+OPERATORS = (*COMPARISONS, "in", "not_in", "known", "unknown")
 AWARD_FORMS = ("fixed", "per_unit", "tiered", "capped", "ranged", "non_monetary")
 DOCUMENT_STATUSES = ("final", "draft", "superseded", "repealed")
 _RULE_ID = re.compile(r"^[a-z]+\.[a-z0-9_]+$")
 _DOC_ID = re.compile(r"^[a-z0-9-]+$")
 
 DOCUMENT_KEYS = {
-    "id", "city", "city_name", "city_aliases", "number", "issuer", "title", "source", "status", "in_force",
-    "stacking", "outside_facts", "rules", "inventory", "not_support",
+    "id",
+    "city",
+    "city_name",
+    "city_aliases",
+    "number",
+    "issuer",
+    "title",
+    "source",
+    "status",
+    "in_force",
+    "stacking",
+    "outside_facts",
+    "rules",
+    "inventory",
+    "not_support",
 }
 RULE_KEYS = {
-    "id", "clause", "title", "quote", "interpretation", "applies_to", "kind", "conditions",
-    "award", "caps", "payers", "stacking", "variants",
+    "id",
+    "clause",
+    "title",
+    "quote",
+    "interpretation",
+    "applies_to",
+    "kind",
+    "conditions",
+    "award",
+    "caps",
+    "payers",
+    "stacking",
+    "variants",
 }
 
 
@@ -162,11 +186,11 @@ class _Reader:
 
     def ratio(self, value: object, key: str) -> Fraction:
         if isinstance(value, bool) or not isinstance(value, (int, str)):
-            self.fail(key, "must be an integer or a quoted decimal such as \"0.5\".")
+            self.fail(key, 'must be an integer or a quoted decimal such as "0.5".')
         try:
             return Fraction(Decimal(str(value)))
         except (ArithmeticError, ValueError):
-            self.fail(key, "must be an integer or a quoted decimal such as \"0.5\".")
+            self.fail(key, 'must be an integer or a quoted decimal such as "0.5".')
 
     def source_text(self, name: str, key: str) -> str:
         if name not in self._source_cache:
@@ -356,8 +380,11 @@ class _Reader:
             units = None
             if p["payer"] == "unstated":
                 if "units" not in p or len(value) != 1:
-                    self.fail(pkey, "an unstated payer stands alone and names the responsible units the text lists.",
-                              "write payers: [{payer: unstated, share: 1, units: {zh: ..., en: ...}}], quoting the units in the source's language.")
+                    self.fail(
+                        pkey,
+                        "an unstated payer stands alone and names the responsible units the text lists.",
+                        "write payers: [{payer: unstated, share: 1, units: {zh: ..., en: ...}}], quoting the units in the source's language.",
+                    )
                 units = self.text(p["units"], _join(pkey, "units"))
                 self.quote(units.zh if language == "zh" else units.en, _join(pkey, f"units.{language}"), source)
             elif "units" in p:
@@ -540,7 +567,6 @@ class _Reader:
             if rule.id not in listed:
                 self.fail("inventory", f"rule '{rule.id}' is not listed in the clause inventory.", "add it to the entry of the clause it encodes.")
         return tuple(entries)
-
 
     def not_support(self, value: object, source: str) -> tuple[NotSupport, ...]:
         """Sentences that read like support (they say 支持, fund, …) but promise none, each with why."""

@@ -6,30 +6,38 @@ logs read them unchanged); ``translate`` gives a message in the language a perso
 template's ``{name}`` parts (a value, a list of choices, a file name) are carried over as they are.
 Field paths are never translated: they stay the keys of an error, in every language.
 """
+
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import lru_cache, partial
 
 __all__ = ["CATALOGUE", "translate", "translate_errors"]
 
 #: (English template, Chinese template). More specific templates come before more general ones.
 CATALOGUE: tuple[tuple[str, str], ...] = (
     # money
-    ('Amount must be an integer or a decimal string such as "1234.56", not a JSON number with a decimal point or exponent.',
-     "金额须为整数或小数字符串（如 \"1234.56\"），不能是带小数点或指数的 JSON 数字。"),
+    (
+        'Amount must be an integer or a decimal string such as "1234.56", not a JSON number with a decimal point or exponent.',
+        '金额须为整数或小数字符串（如 "1234.56"），不能是带小数点或指数的 JSON 数字。',
+    ),
     ("Amount must be an integer or a decimal, not a floating-point number.", "金额须为整数或小数，不能是浮点数。"),
     ("Amount must be an amount in yuan, not true/false.", "金额须为以元计的数额，不能是 true/false。"),
     ("Amount must not be negative.", "金额不能为负数。"),
-    ('Amount must be an amount in yuan written as digits, e.g. "1234.56"; got {value}.', "金额须以数字书写（如 \"1234.56\"），收到的是 {value}。"),
+    ('Amount must be an amount in yuan written as digits, e.g. "1234.56"; got {value}.', '金额须以数字书写（如 "1234.56"），收到的是 {value}。'),
     ("Amount is absurdly large; amounts must be below 10^16 yuan.", "金额过大：须低于 10^16 元。"),
     ("Amount must be a finite amount.", "金额须为有限数。"),
-    ('Amount must be an integer or a decimal string such as "1234.56" (fractional amounts as strings).', "金额须为整数或小数字符串（如 \"1234.56\"，带小数的金额请用字符串）。"),
+    (
+        'Amount must be an integer or a decimal string such as "1234.56" (fractional amounts as strings).',
+        '金额须为整数或小数字符串（如 "1234.56"，带小数的金额请用字符串）。',
+    ),
     ("Amount is not a valid amount.", "金额无效。"),
     ("Amount has more than two decimal places; amounts are exact to the fen (0.01 yuan).", "金额的小数超过两位：金额精确到分（0.01元）。"),
-    ('Money must not be a floating-point column; use integers, decimals or text such as "1234.56" so amounts stay exact to the fen.',
-     "金额列不能是浮点数列：请用整数、小数或文本（如 \"1234.56\"），以便金额精确到分。"),
+    (
+        'Money must not be a floating-point column; use integers, decimals or text such as "1234.56" so amounts stay exact to the fen.',
+        '金额列不能是浮点数列：请用整数、小数或文本（如 "1234.56"），以便金额精确到分。',
+    ),
     ("Money must be integers, decimals or text; this column is {kind}.", "金额须为整数、小数或文本；此列的类型为 {kind}。"),
     # counts, booleans, choices
     ("Must be a whole number written without a decimal point or exponent, e.g. 2.", "须为不带小数点或指数的整数，如 2。"),
@@ -39,7 +47,10 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
     ("Must not be negative.", "不能为负数。"),
     ("Must be between -1 (revenue gone) and 10 (elevenfold) per year.", "每年须在 -1（收入归零）至 10（增长十倍）之间。"),
     ("Must be between {low} and {high}.", "须在{low}至{high}之间。"),
-    ("Counts must not be a floating-point column; use whole numbers (in pandas, the nullable Int64 type).", "数量列不能是浮点数列：请用整数（pandas 中用可空的 Int64 类型）。"),
+    (
+        "Counts must not be a floating-point column; use whole numbers (in pandas, the nullable Int64 type).",
+        "数量列不能是浮点数列：请用整数（pandas 中用可空的 Int64 类型）。",
+    ),
     ("Must be true or false; this column is {kind}.", "须为 true 或 false；此列的类型为 {kind}。"),
     ("Must be true or false.", "须为 true 或 false。"),
     ("Must be one of: {choices}; this column is {kind}.", "须为以下之一：{choices}；此列的类型为 {kind}。"),
@@ -51,8 +62,14 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
     ("Must be a non-empty list of cities: {cities}.", "须为非空的城市列表：{cities}。"),
     ("'{city}' is listed twice.", "“{city}”重复列出。"),
     ("Names a city that is not in cities.", "所指城市不在 cities 中。"),
-    ("Unknown rule '{rule}'; use a rule id such as suzhou.revenue_milestone (see `subsidy rules`).", "未知规则“{rule}”；请使用规则编号，如 suzhou.revenue_milestone（见 `subsidy rules`）。"),
-    ("Unknown rule '{rule}'; name a rule id such as prior:suzhou.revenue_milestone (see `subsidy rules`).", "未知规则“{rule}”；请写规则编号，如 prior:suzhou.revenue_milestone（见 `subsidy rules`）。"),
+    (
+        "Unknown rule '{rule}'; use a rule id such as suzhou.revenue_milestone (see `subsidy rules`).",
+        "未知规则“{rule}”；请使用规则编号，如 suzhou.revenue_milestone（见 `subsidy rules`）。",
+    ),
+    (
+        "Unknown rule '{rule}'; name a rule id such as prior:suzhou.revenue_milestone (see `subsidy rules`).",
+        "未知规则“{rule}”；请写规则编号，如 prior:suzhou.revenue_milestone（见 `subsidy rules`）。",
+    ),
     ("Unknown rule '{rule}'.", "未知规则“{rule}”。"),
     # profiles, requests, plans
     ("Must be a JSON object of facts.", "须为由事实组成的 JSON 对象。"),
@@ -71,13 +88,13 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
     ("Invalid value.", "值无效。"),
     ("Length must be between {low} and {high}.", "长度须在{low}至{high}之间。"),
     ("Must be greater than or equal to {low} and less than or equal to {high}.", "须大于等于{low}且小于等于{high}。"),
-    ('Must be a growth rate written as a decimal, e.g. "0.25" for 25 %.', "须为小数形式的增长率，如 \"0.25\" 表示 25 %。"),
+    ('Must be a growth rate written as a decimal, e.g. "0.25" for 25 %.', '须为小数形式的增长率，如 "0.25" 表示 25 %。'),
     ("Must be a year between 1990 and 2100.", "须为1990至2100之间的年份。"),
     ("Must map some of {fields} to yearly growth rates.", "须将以下字段中的若干项对应到年增长率：{fields}。"),
     ("Must be a list of {year, ...facts} objects.", "须为 {year, ...事实} 对象的列表。"),
     ("Each entry needs the year it is for.", "每一项须写明所属年份。"),
     ("Must be a year of the plan.", "须为计划内的年份。"),
-    ('Must be a month and day written MM-DD that exists every year, e.g. "06-30".', "须为每年都存在的 MM-DD 格式月日，如 \"06-30\"。"),
+    ('Must be a month and day written MM-DD that exists every year, e.g. "06-30".', '须为每年都存在的 MM-DD 格式月日，如 "06-30"。'),
     ("A plan is evaluated each year on as_of_month_day; leave as_of out.", "计划按每年的 as_of_month_day 估算，请不要给出 as_of。"),
     ("A plan is evaluated on as_of_month_day of each year; leave --as-of out.", "计划按每年的 as_of_month_day 估算，请不要给出 --as-of。"),
     ("A chart needs a plan: give start_year and years.", "图表需要计划：请给出 start_year 和 years。"),
@@ -91,8 +108,10 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
     ("The request needs a JSON body.", "请求需要 JSON 请求体。"),
     ("Row {rows}: {message}", "第{rows}行：{message}"),
     ("Line {line} has {found} fields where the header has {expected}.", "第{line}行有{found}个字段，而表头有{expected}个。"),
-    ("Not a fact of the profile. Facts are: {facts}; prior:<rule id> gives what a rule already paid; other columns must be named with --keep.",
-     "不是企业画像中的事实。事实包括：{facts}；prior:<规则编号> 表示该规则已支付的金额；其他列须用 --keep 指明。"),
+    (
+        "Not a fact of the profile. Facts are: {facts}; prior:<rule id> gives what a rule already paid; other columns must be named with --keep.",
+        "不是企业画像中的事实。事实包括：{facts}；prior:<规则编号> 表示该规则已支付的金额；其他列须用 --keep 指明。",
+    ),
     ("The column appears twice.", "该列出现了两次。"),
     ("Named to be kept, but the input has no such column.", "指定保留此列，但输入中没有这一列。"),
     ("{file}: name a .csv or .parquet file.", "{file}：请指定 .csv 或 .parquet 文件。"),
@@ -117,8 +136,10 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
     ("No rule {id}.", "没有规则 {id}。"),
     ("The database is not reachable.", "无法连接数据库。"),
     ("No scenario run has been recorded yet; run the scenarios (make test) first.", "尚未记录场景运行，请先运行场景（make test）。"),
-    ("This needs an API key: send Authorization: Bearer <key> (create one with `subsidy keys create NAME`).",
-     "需要 API 密钥：请发送 Authorization: Bearer <密钥>（用 `subsidy keys create 名称` 创建）。"),
+    (
+        "This needs an API key: send Authorization: Bearer <key> (create one with `subsidy keys create NAME`).",
+        "需要 API 密钥：请发送 Authorization: Bearer <密钥>（用 `subsidy keys create 名称` 创建）。",
+    ),
     ("Send the API key as Authorization: Bearer <key>.", "请以 Authorization: Bearer <密钥> 发送 API 密钥。"),
     ("Unknown or revoked API key.", "API 密钥未知或已撤销。"),
     ("Too many requests: the limit is {limit}. Retry after the seconds given in Retry-After.", "请求过多：限额为 {limit}。请在 Retry-After 给出的秒数后重试。"),
@@ -138,6 +159,10 @@ def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple(compiled)
 
 
+def _fill(values: Mapping[str, str], placeholder: re.Match[str]) -> str:
+    return values[placeholder.group(1)]
+
+
 def translate(message: str, lang: str | None) -> str:
     """``message`` in ``lang`` (``zh`` or ``en``); English, and any message not catalogued, as it is."""
     if lang != "zh":
@@ -146,7 +171,7 @@ def translate(message: str, lang: str | None) -> str:
         found = pattern.match(message)
         if found is not None:
             values = {name: translate(value, lang) if name == "message" else value for name, value in found.groupdict().items()}
-            return _PLACEHOLDER.sub(lambda m: values[m.group(1)], chinese)
+            return _PLACEHOLDER.sub(partial(_fill, values), chinese)
     return message
 
 

@@ -2,15 +2,17 @@
 
 Nothing here evaluates anything; ``loader`` builds these from YAML and ``engine`` reads them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Literal, Union
+from typing import Literal
 
 __all__ = [
+    "PAYERS",
     "AllOf",
     "AnyOf",
     "Award",
@@ -22,7 +24,6 @@ __all__ = [
     "Not",
     "NotSupport",
     "OutsideFact",
-    "PAYERS",
     "Payer",
     "PayerKind",
     "Rule",
@@ -87,7 +88,7 @@ class Not:
     item: Condition
 
 
-Condition = Union[Leaf, AllOf, AnyOf, Not]
+Condition = Leaf | AllOf | AnyOf | Not
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 Amounts enter as integers or decimal strings ("1234.56"); floats, prose, NaN, negative amounts,
 more than two decimal places and absurd magnitudes are refused with a message a user can act on.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,9 +44,7 @@ def parse_money(value: object) -> Decimal:
         if text.startswith("-"):
             raise MoneyError("must not be negative.")
         if not _DECIMAL_TEXT.match(text):
-            raise MoneyError(
-                f"must be an amount in yuan written as digits, e.g. \"1234.56\"; got {_show(value)}."
-            )
+            raise MoneyError(f'must be an amount in yuan written as digits, e.g. "1234.56"; got {_show(value)}.')
         if len(text) > 40:
             raise MoneyError("is absurdly large; amounts must be below 10^16 yuan.")
         amount = Decimal(text)
@@ -54,9 +53,7 @@ def parse_money(value: object) -> Decimal:
             raise MoneyError("must be a finite amount.")
         amount = value
     else:
-        raise MoneyError(
-            "must be an integer or a decimal string such as \"1234.56\" (fractional amounts as strings)."
-        )
+        raise MoneyError('must be an integer or a decimal string such as "1234.56" (fractional amounts as strings).')
     if amount < 0:
         raise MoneyError("must not be negative.")
     if amount >= MAX_MONEY:

@@ -3,6 +3,7 @@
 An absent fact, or one given as ``null``, is unknown; it is never read as zero or false.
 Unknown keys are refused, so a misspelt fact cannot silently become "unknown".
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -15,8 +16,8 @@ from typing import Any, TypeVar
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from .errors import InputError
-from .jsonio import JsonNumber
 from .facts import ENTITY_TYPES, PARK_DESIGNATIONS
+from .jsonio import JsonNumber
 from .money import MoneyError, parse_money
 
 __all__ = [

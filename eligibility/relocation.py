@@ -12,6 +12,7 @@ year pays is fed into the next year's ``prior_awards``: one-time awards are not 
 awards pay only the difference. Counted events (research projects, key tasks, standards led) belong to
 the year they are given for; later years count none unless ``figures`` says so.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
@@ -42,6 +43,7 @@ _STANDARDS = "standards_led."
 
 # -- ranking ----------------------------------------------------------------------------------------
 
+
 def rank_key(total: Amount) -> tuple[Decimal, int, Decimal]:
     """Guaranteed first, then unbounded above bounded, then the potential total."""
     return (total.low, 1 if total.high is None else 0, ZERO if total.high is None else total.high)
@@ -62,6 +64,7 @@ def _ranked(items: Iterable[_T], total: Callable[[_T], Amount]) -> list[tuple[in
 
 # -- what an estimate offers beyond its total ---------------------------------------------------------
 
+
 def _up_to(rule: Rule, amount: Amount | None) -> Text:
     ceiling = amount.high if amount is not None and amount.high is not None else rule.award.ceiling
     if ceiling is None and rule.award.form == "per_unit":
@@ -77,7 +80,7 @@ def _failed_facts(outcome: Outcome) -> list[str]:
     """The facts of the tests that failed, in the rule's order."""
     if outcome.trace is None:
         return []
-    return [leaf.fact for leaf, held in zip(leaves(outcome.rule.conditions), outcome.trace) if held is False]
+    return [leaf.fact for leaf, held in zip(leaves(outcome.rule.conditions), outcome.trace, strict=False) if held is False]
 
 
 def _unlocks(outcomes: list[Outcome]) -> list[dict[str, Any]]:
@@ -132,6 +135,7 @@ def _benefits(outcomes: list[Outcome]) -> list[dict[str, Any]]:
 
 
 # -- one day ----------------------------------------------------------------------------------------
+
 
 def check_request(
     profile: Mapping[str, Any] | Profile, cities: object, districts: Mapping[str, str] | None, book: Rulebook
@@ -205,7 +209,11 @@ def _guaranteed(total: Amount) -> Text:
     low = format_money_text(total.low)
     if total.exact:
         return Text(f"保证可得{low}元", f"{low} yuan guaranteed")
-    high = Text("上限未定", "no upper bound") if total.high is None else Text(f"最多{format_money_text(total.high)}元", f"up to {format_money_text(total.high)} yuan")
+    high = (
+        Text("上限未定", "no upper bound")
+        if total.high is None
+        else Text(f"最多{format_money_text(total.high)}元", f"up to {format_money_text(total.high)} yuan")
+    )
     return Text(f"保证可得{low}元，{high.zh}", f"{low} yuan guaranteed, {high.en}")
 
 
@@ -221,11 +229,18 @@ def _rank_reason(entry: dict[str, Any], ranking: list[dict[str, Any]], book: Rul
     """Why a city ranks where it does, and with whom it ties."""
     name = book.cities[entry["city"]]
     total: Amount = entry["_total"]
-    head = Text(f"{name.zh}排名第{entry['rank']}/{len(ranking)}：{_guaranteed(total).zh}", f"{name.en} ranks {entry['rank']} of {len(ranking)}: {_guaranteed(total).en}")
+    head = Text(
+        f"{name.zh}排名第{entry['rank']}/{len(ranking)}：{_guaranteed(total).zh}", f"{name.en} ranks {entry['rank']} of {len(ranking)}: {_guaranteed(total).en}"
+    )
     tied = [book.cities[other["city"]] for other in ranking if other["rank"] == entry["rank"] and other is not entry]
     parts = [head]
     if tied:
-        parts.append(Text(f"与{'、'.join(t.zh for t in tied)}并列（保证与可能金额均相同）", f"tied with {', '.join(t.en for t in tied)} (the same guaranteed and possible amounts)"))
+        parts.append(
+            Text(
+                f"与{'、'.join(t.zh for t in tied)}并列（保证与可能金额均相同）",
+                f"tied with {', '.join(t.en for t in tied)} (the same guaranteed and possible amounts)",
+            )
+        )
     if total.low == 0:
         parts.append(_why_nothing(entry))
     return Text("；".join(p.zh for p in parts) + "。", "; ".join(p.en for p in parts) + ".")
@@ -243,6 +258,7 @@ def _tie_notice(ranking: list[dict[str, Any]], book: Rulebook) -> dict[str, str]
 
 
 # -- year by year -----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -410,7 +426,7 @@ def _city_path(profile: Profile, city: str, district: str | None, plan: Plan, bo
             current = _apply_figures(_grow(current, plan), plan.facts.get(year, {}))
         found = estimate(current, city, plan.as_of(year), district, rulebook=book)
         paid = []
-        for rule, status, amount in zip(found.rule_ids, found.status_list, found.amount_list):
+        for rule, status, amount in zip(found.rule_ids, found.status_list, found.amount_list, strict=False):
             if status == "eligible" and amount is not None and amount.low > 0:
                 paid.append(PriorAward(rule, amount.low, year))
                 path.guaranteed_by_rule[rule] = path.guaranteed_by_rule.get(rule, ZERO) + amount.low
@@ -428,7 +444,7 @@ def _path_data(path: _Path, book: Rulebook) -> dict[str, Any]:
     benefits: dict[str, dict[str, Any]] = {}
     unlocks: dict[tuple[str, str], dict[str, Any]] = {}
     years = []
-    for found, paid in zip(path.estimates, path.paid):
+    for found, paid in zip(path.estimates, path.paid, strict=False):
         for payer, amount in found.payers.items():
             payers[payer] = payers.get(payer, NOTHING) + amount
         outcomes = found.outcomes()
@@ -453,7 +469,9 @@ def _path_data(path: _Path, book: Rulebook) -> dict[str, Any]:
         "city_name": city_name.as_dict(),
         "district": path.district,
         "cumulative_total": money_range(path.total),
-        "totals_by_payer": [{"payer": payer, "name": payer_name(payer, city_name, path.district), "amount": money_range(amount)} for payer, amount in payers.items()],
+        "totals_by_payer": [
+            {"payer": payer, "name": payer_name(payer, city_name, path.district), "amount": money_range(amount)} for payer, amount in payers.items()
+        ],
         "years": years,
         "benefits": list(benefits.values()),
         "unlock": list(unlocks.values()),

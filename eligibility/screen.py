@@ -14,6 +14,7 @@ Cells are read as strictly as the per-company profile: money is a non-negative i
 places; counts are whole numbers from 0 to 10,000; booleans are true or false; enums one of their
 values. A bad cell stops the screening with an error naming its column and row.
 """
+
 from __future__ import annotations
 
 import csv
@@ -133,7 +134,7 @@ def _money(array: pa.Array, column: str, errors: _CellErrors) -> FactColumn:
     if pa.types.is_null(kind):
         return _unknown(len(array))
     if pa.types.is_floating(kind):
-        errors.add(column, [0], "Money must not be a floating-point column; use integers, decimals or text such as \"1234.56\" so amounts stay exact to the fen.")
+        errors.add(column, [0], 'Money must not be a floating-point column; use integers, decimals or text such as "1234.56" so amounts stay exact to the fen.')
         return _unknown(len(array))
     if pa.types.is_integer(kind):
         valid = _valid_mask(array)
@@ -161,7 +162,7 @@ def _money(array: pa.Array, column: str, errors: _CellErrors) -> FactColumn:
 
 
 def _count_cell(cell: Any) -> int:
-    if isinstance(cell, bool) or isinstance(cell, float):
+    if isinstance(cell, (bool, float)):
         raise ValueError("Must be a whole number, e.g. 2.")
     if isinstance(cell, str):
         try:
@@ -274,7 +275,7 @@ class _Layout:
             if name in _GIVEN:
                 facts[name] = name
             elif name.startswith(PRIOR):
-                rule = name[len(PRIOR):]
+                rule = name[len(PRIOR) :]
                 if rule not in rulebook.rules:
                     errors[name] = [f"Unknown rule '{rule}'; name a rule id such as prior:suzhou.revenue_milestone (see `subsidy rules`)."]
                 prior[name] = rule
@@ -386,7 +387,11 @@ class ScreeningSummary:
             "as_of": self.as_of.isoformat(),
             "rows": self.rows,
             "rules": [
-                {"rule": rule, **counts, **({"amount": {k: yuan(v) if k != "unbounded" else v for k, v in self.amounts[rule].items()}} if rule in self.amounts else {})}
+                {
+                    "rule": rule,
+                    **counts,
+                    **({"amount": {k: yuan(v) if k != "unbounded" else v for k, v in self.amounts[rule].items()}} if rule in self.amounts else {}),
+                }
                 for rule, counts in self.statuses.items()
             ],
             "payers": [{"payer": p, "min": yuan(a["min"]), "max": yuan(a["max"]), "unbounded_rows": a["unbounded"]} for p, a in self.payers.items()],
@@ -420,9 +425,7 @@ def _compile(city: str, as_of: date | str, rulebook: Rulebook | None) -> Compile
     return compile_city(book, found, day)
 
 
-def _screen_batches(
-    batches: Iterator[pa.RecordBatch], layout: _Layout, compiled: CompiledCity, summary: ScreeningSummary
-) -> Iterator[pa.RecordBatch]:
+def _screen_batches(batches: Iterator[pa.RecordBatch], layout: _Layout, compiled: CompiledCity, summary: ScreeningSummary) -> Iterator[pa.RecordBatch]:
     offset = 0
     for batch in batches:
         if len(batch) == 0:

@@ -8,6 +8,7 @@ sentence *carries support* when it contains a marker word (支持, 奖励, award
 sentence listed as not a support clause — is contained in it, contains it, or shares with it a run of
 at least 15 characters (40 in English).
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Words for explanations: facts, values, operators and verdicts, in Chinese and English."""
+
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext

@@ -5,6 +5,7 @@ as checked. When the session ends the branches each scenario exercised and the r
 written to build/rule-coverage.json, which `subsidy coverage` reads: a branch counts only for a
 scenario that checks its rule.
 """
+
 from __future__ import annotations
 
 import json
@@ -130,6 +131,7 @@ def paid_before(profile: dict[str, Any], amount: str, rule: str, year: int) -> N
 
 # -- the estimate ------------------------------------------------------------------------------
 
+
 @when(parsers.re(r"it asks for an estimate in (?P<city>[a-z]+) on (?P<day>\S+)"), target_fixture="estimate")
 @when(parsers.re(r"它在(?P<city>[a-z]+)于(?P<day>\S+)申请估算"), target_fixture="estimate")
 def ask(profile: dict[str, Any], city: str, day: str) -> dict[str, Any]:
@@ -251,6 +253,7 @@ def benefit_mentions(estimate: dict[str, Any], rule: str, words: str) -> None:
 
 # -- the service -------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def service(tmp_path: Path) -> Iterator[dict[str, Any]]:
     url = f"sqlite:///{tmp_path / 'features.db'}"
@@ -335,6 +338,7 @@ def history(service: dict[str, Any], company: dict[str, Any], days: str) -> None
 
 
 # -- the relocation plan -----------------------------------------------------------------------
+
 
 @given(parsers.parse("a plan of {years:d} years from {start:d}"), target_fixture="plan")
 def a_plan(years: int, start: int) -> dict[str, Any]:

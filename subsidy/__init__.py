@@ -2,6 +2,7 @@
 
 Nothing here decides anything: every figure comes from the ``eligibility`` engine's public API.
 """
+
 from __future__ import annotations
 
 __all__: list[str] = []

@@ -3,6 +3,7 @@
 Labels are in Chinese and English, so a CJK font must be installed (Debian: fonts-wqy-zenhei or
 fonts-noto-cjk); without one the chart is refused rather than drawn with empty boxes.
 """
+
 from __future__ import annotations
 
 import glob
@@ -22,7 +23,7 @@ _COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#
 
 
 class ChartError(EligibilityError):
-    """The chart cannot be drawn here (no CJK font installed)."""
+    """The chart cannot be drawn here (matplotlib or a CJK font is not installed)."""
 
 
 def cjk_font() -> str:
@@ -58,9 +59,12 @@ def render_chart(result: dict[str, Any], fmt: str = "png") -> bytes:
     """Draw a planner result (``plan_cities``) as PNG or SVG bytes."""
     if fmt not in ("png", "svg"):
         raise ChartError(f"Unknown chart format '{fmt}'; use png or svg.")
-    from matplotlib import rc_context
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+    try:
+        from matplotlib import rc_context
+        from matplotlib.figure import Figure
+        from matplotlib.ticker import FuncFormatter, MaxNLocator
+    except ImportError:
+        raise ChartError("Charts need matplotlib: install the charts extra, pip install 'subsidy-eligibility[charts]'.") from None
 
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # weight fallbacks are not errors
     font = cjk_font()
@@ -75,7 +79,7 @@ def render_chart(result: dict[str, Any], fmt: str = "png") -> bytes:
             high = _cumulative([y["total"]["max"] for y in entry["years"]])
             series.append((entry, low, high))
         finite = [v for _, low, high in series for v in low + high if v is not None]
-        top = max(finite + [1.0]) * 1.15
+        top = max([*finite, 1.0]) * 1.15
         for index, (entry, low, high) in enumerate(series):
             colour = _COLOURS[index % len(_COLOURS)]
             name = entry["city_name"]

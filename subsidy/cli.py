@@ -4,6 +4,7 @@ Bad input exits with status 2 and one line per field saying what is wrong; never
 command imports what it needs when it runs (the terminal tables, the charts, the screening extra,
 the web service), so ``subsidy estimate`` starts without loading any of them.
 """
+
 from __future__ import annotations
 
 import sys
@@ -19,7 +20,6 @@ from eligibility import (
     EligibilityError,
     InputError,
     RuleFileError,
-    compare as compare_cities,
     coverage_failures,
     coverage_report,
     default_rulebook,
@@ -32,6 +32,9 @@ from eligibility import (
     plan_cities,
     rulebook_data,
     translate_errors,
+)
+from eligibility import (
+    compare as compare_cities,
 )
 
 if TYPE_CHECKING:
@@ -121,9 +124,7 @@ def _districts(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--plot", "plot", default=None, type=click.Path(dir_okay=False, path_type=Path), help="With --plan: draw the chart to a .png or .svg file.")
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the table.")
-def compare(
-    profile: str, cities: str, districts: tuple[str, ...], as_of: str | None, plan_file: str | None, plot: Path | None, fmt: str, lang: str
-) -> None:
+def compare(profile: str, cities: str, districts: tuple[str, ...], as_of: str | None, plan_file: str | None, plot: Path | None, fmt: str, lang: str) -> None:
     """Compare what PROFILE.json can expect in several cities, ranked; with --plan, year by year."""
     city_list = [c.strip() for c in cities.split(",") if c.strip()]
     if plot is not None and (plan_file is None or plot.suffix.lower() not in (".png", ".svg")):
@@ -240,8 +241,14 @@ def screen(source: Path, city: str, as_of: str, target: Path, keep: tuple[str, .
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--runs", type=click.Path(path_type=Path), default=None, help="The last scenario run: default $RULE_COVERAGE_RUNS, else build/rule-coverage.json.")
-@click.option("--check", is_flag=True, help="Exit 1 if a rule or branch is checked by no scenario, a clause is unaccounted for, or a support sentence of a source is accounted for by no quote.")
+@click.option(
+    "--runs", type=click.Path(path_type=Path), default=None, help="The last scenario run: default $RULE_COVERAGE_RUNS, else build/rule-coverage.json."
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Exit 1 if a rule or branch is checked by no scenario, a clause is unaccounted for, or a support sentence of a source is accounted for by no quote.",
+)
 def coverage(fmt: str, runs: Path | None, check: bool) -> None:
     """Report which rule branches the scenarios check, which clauses are encoded, and that every support sentence of the sources is accounted for."""
     try:
@@ -277,6 +284,7 @@ def coverage(fmt: str, runs: Path | None, check: bool) -> None:
 
 
 # -- the service ------------------------------------------------------------------------------------
+
 
 def _app() -> Flask:
     """The service, or a one-line error naming the rule file and line that stops it from starting."""

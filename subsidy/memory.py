@@ -1,4 +1,5 @@
 """The screening command's choice of how the process's memory allocator behaves."""
+
 from __future__ import annotations
 
 import ctypes

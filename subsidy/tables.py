@@ -1,4 +1,5 @@
 """The engine's results and the rulebook as tables for a terminal (rich), in the language asked for."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -99,7 +100,9 @@ def estimate_table(result: dict[str, Any], lang: str, console: Console | None = 
     out.print(f"[bold]{city}{district}[/bold]  {_say('as_of', lang)} {result['as_of']}  {_say('rulebook', lang)} {result['rulebook']['digest'][:12]}")
     _totals(out, result, lang)
     if result["missing_facts"]:
-        out.print(f"[yellow]{_say('missing', lang)}[/yellow]: {('、' if lang == 'zh' else ', ').join(label_of(m)[0 if lang == 'zh' else 1] for m in result['missing_facts'])}")
+        out.print(
+            f"[yellow]{_say('missing', lang)}[/yellow]: {('、' if lang == 'zh' else ', ').join(label_of(m)[0 if lang == 'zh' else 1] for m in result['missing_facts'])}"
+        )
     for table in _outcome_rows(result["outcomes"], lang):
         if table.row_count:
             out.print(table)

@@ -1,4 +1,5 @@
 """Helpers for the unit tests: run an estimate and find one rule's outcome in it."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -4,34 +4,34 @@ Random registers (unknowns, thresholds to the fen, growth exactly at 20 %, reven
 2^53 yuan, the 10^16 limit) are screened in one go and every row is also estimated by
 ``engine.evaluate``; statuses, per-rule ranges, totals and payer shares must agree to the fen.
 """
+
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-import operator
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import numpy as np
 import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from eligibility import Rulebook, evaluate, load_rulebook
+from eligibility import screen as screen_module
 from eligibility.batch import UNBOUNDED, BatchOverflow, _checked_sum, _compare_integer, _compare_products, _split
-from eligibility.money import split_by_shares
 from eligibility.engine import default_rulebook
 from eligibility.facts import FACTS
 from eligibility.model import PAYERS
-from eligibility import screen as screen_module
+from eligibility.money import split_by_shares
 from eligibility.screen import screen
-
-import numpy as np
 
 STACKING = Path(__file__).parent / "fixtures" / "stacking"
 MAX_FEN = 10**18 - 1
@@ -40,10 +40,25 @@ COUNT_FACTS = [n for n, f in FACTS.items() if f.kind == "count"]
 BOOL_FACTS = [n for n, f in FACTS.items() if f.kind == "bool"]
 ENUM_FACTS = [n for n, f in FACTS.items() if f.kind == "enum"]
 IN_FORCE = [date(2021, 6, 25), date(2022, 6, 30), date(2022, 12, 31)]  # every city's window
-DATES = IN_FORCE + IN_FORCE + [
-    date(2019, 12, 31), date(2020, 1, 1), date(2020, 5, 17), date(2020, 5, 18), date(2021, 5, 26), date(2021, 5, 27),
-    date(2021, 6, 24), date(2021, 6, 25), date(2022, 6, 30), date(2022, 12, 31), date(2023, 1, 1), date(2023, 12, 31), date(2024, 1, 1),
-]
+DATES = (
+    IN_FORCE
+    + IN_FORCE
+    + [
+        date(2019, 12, 31),
+        date(2020, 1, 1),
+        date(2020, 5, 17),
+        date(2020, 5, 18),
+        date(2021, 5, 26),
+        date(2021, 5, 27),
+        date(2021, 6, 24),
+        date(2021, 6, 25),
+        date(2022, 6, 30),
+        date(2022, 12, 31),
+        date(2023, 1, 1),
+        date(2023, 12, 31),
+        date(2024, 1, 1),
+    ]
+)
 
 
 def _thresholds(book: Rulebook) -> list[int]:
@@ -76,8 +91,12 @@ def revenues(draw: st.DrawFn) -> tuple[int | None, int | None]:
 
 
 PRIOR_RULES = (
-    "suzhou.revenue_milestone", "suzhou.park_designation", "wuhan.top100_first_entry", "wuhan.key_pool_growth",
-    "testcity.national_standard", "othercity.national_standard",
+    "suzhou.revenue_milestone",
+    "suzhou.park_designation",
+    "wuhan.top100_first_entry",
+    "wuhan.key_pool_growth",
+    "testcity.national_standard",
+    "othercity.national_standard",
 )
 
 
@@ -131,9 +150,9 @@ def _profile(row: dict[str, Any], book: Rulebook, city: str, year: int) -> dict[
         profile["standards_led"] = standards
     city_rules = {r.id for d in book.documents_for(city) for r in d.rules}
     prior = [
-        {"rule": name[len("prior:"):], "amount": _yuan(v), "year": year}
+        {"rule": name[len("prior:") :], "amount": _yuan(v), "year": year}
         for name, v in row.items()
-        if name.startswith("prior:") and v is not None and name[len("prior:"):] in city_rules
+        if name.startswith("prior:") and v is not None and name[len("prior:") :] in city_rules
     ]
     if prior:
         profile["prior_awards"] = prior
@@ -156,11 +175,11 @@ def _checked_sums(checked: bool) -> Iterator[None]:
 
 
 def assert_agree(book: Rulebook, city: str, day: date, register: list[dict[str, Any]], money_as: str, checked: bool = False) -> None:
-    register = [{k: v for k, v in row.items() if not k.startswith("prior:") or k[len("prior:"):] in book.rules} for row in register]
+    register = [{k: v for k, v in row.items() if not k.startswith("prior:") or k[len("prior:") :] in book.rules} for row in register]
     with _checked_sums(checked):
         screened = screen(_table(register, money_as), city, day, rulebook=book).to_pylist()
     assert len(screened) == len(register)
-    for row, batch in zip(register, screened):
+    for row, batch in zip(register, screened, strict=False):
         expected = evaluate(_profile(row, book, city, day.year), city, day, rulebook=book)
         for outcome in expected["outcomes"]:
             rule = outcome["rule"]
@@ -176,7 +195,13 @@ def assert_agree(book: Rulebook, city: str, day: date, register: list[dict[str, 
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(register=st.lists(rows(), min_size=1, max_size=12), city=st.sampled_from(["wuhan", "suzhou", "changsha"]), day=st.sampled_from(DATES), money_as=st.sampled_from(["text", "decimal"]), checked=st.booleans())
+@given(
+    register=st.lists(rows(), min_size=1, max_size=12),
+    city=st.sampled_from(["wuhan", "suzhou", "changsha"]),
+    day=st.sampled_from(DATES),
+    money_as=st.sampled_from(["text", "decimal"]),
+    checked=st.booleans(),
+)
 def test_batch_agrees_with_the_engine_on_the_shipped_rulebook(register: list[dict[str, Any]], city: str, day: date, money_as: str, checked: bool) -> None:
     assert_agree(default_rulebook(), city, day, register, money_as, checked)
 
@@ -199,7 +224,11 @@ def test_products_compare_exactly_as_python_integers(a: int, b: int, p: int, q: 
     assert _compare_products(op, np.array([a], dtype=np.int64), p, np.array([b], dtype=np.int64), q)[0] == expected
 
 
-@given(values=st.lists(st.integers(0, 10**18), min_size=1, max_size=20), op=st.sampled_from(["gt", "ge", "lt", "le", "eq", "ne"]), threshold=st.fractions(min_value=-5, max_value=10**18, max_denominator=1000))
+@given(
+    values=st.lists(st.integers(0, 10**18), min_size=1, max_size=20),
+    op=st.sampled_from(["gt", "ge", "lt", "le", "eq", "ne"]),
+    threshold=st.fractions(min_value=-5, max_value=10**18, max_denominator=1000),
+)
 def test_integers_compare_exactly_with_a_rational_threshold(values: list[int], op: str, threshold: Fraction) -> None:
     compare = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le, "eq": operator.eq, "ne": operator.ne}[op]
     assert _compare_integer(op, np.array(values, dtype=np.int64), threshold).tolist() == [compare(v, threshold) for v in values]
@@ -207,10 +236,12 @@ def test_integers_compare_exactly_with_a_rational_threshold(values: list[int], o
 
 @example(amounts=[0, 1, 2, 3, 10**18], cut=Fraction(1, 2), unbounded=False)
 @example(amounts=[1, 3, 10**18], cut=Fraction(1, 2), unbounded=True)
-@given(amounts=st.lists(st.integers(0, 10**18), min_size=1, max_size=20), cut=st.fractions(min_value=0, max_value=1, max_denominator=7), unbounded=st.booleans())
+@given(
+    amounts=st.lists(st.integers(0, 10**18), min_size=1, max_size=20), cut=st.fractions(min_value=0, max_value=1, max_denominator=7), unbounded=st.booleans()
+)
 def test_payer_shares_round_half_up_as_the_engine_does(amounts: list[int], cut: Fraction, unbounded: bool) -> None:
     shares = [("city", cut), ("district", 1 - cut)] if 0 < cut < 1 else [("city", Fraction(1))]
-    given = amounts + [UNBOUNDED] if unbounded else amounts
+    given = [*amounts, UNBOUNDED] if unbounded else amounts
     parts = _split(np.array(given, dtype=np.int64), shares, unbounded)
     for index, amount in enumerate(amounts):
         expected = split_by_shares(Decimal(amount) / 100, [s for _, s in shares])
@@ -220,13 +251,21 @@ def test_payer_shares_round_half_up_as_the_engine_does(amounts: list[int], cut: 
 
 
 def test_growth_of_exactly_twenty_percent_does_not_qualify_and_one_fen_more_does() -> None:
-    base = {"entity_type": "enterprise", "main_business_blockchain": True, "in_key_enterprise_pool": True, "local_fiscal_contribution": "1000000", "local_fiscal_contribution_prior": "1000000"}
-    table = pa.table({
-        **{k: [v, v] for k, v in base.items()},
-        "operating_revenue_prior": ["10000000", "10000000"],
-        "operating_revenue": ["12000000", "12000000.01"],
-        "prior:wuhan.key_pool_growth": ["0", "0"],
-    })
+    base = {
+        "entity_type": "enterprise",
+        "main_business_blockchain": True,
+        "in_key_enterprise_pool": True,
+        "local_fiscal_contribution": "1000000",
+        "local_fiscal_contribution_prior": "1000000",
+    }
+    table = pa.table(
+        {
+            **{k: [v, v] for k, v in base.items()},
+            "operating_revenue_prior": ["10000000", "10000000"],
+            "operating_revenue": ["12000000", "12000000.01"],
+            "prior:wuhan.key_pool_growth": ["0", "0"],
+        }
+    )
     result = screen(table, "wuhan", "2022-06-30").to_pylist()
     assert [r["wuhan.key_pool_growth:status"] for r in result] == ["ineligible", "eligible"]
     assert result[1]["wuhan.key_pool_growth:min"] == Decimal("300000.00")
@@ -234,8 +273,14 @@ def test_growth_of_exactly_twenty_percent_does_not_qualify_and_one_fen_more_does
 
 
 def test_the_growth_award_paid_in_the_screenings_year_is_not_paid_again_and_an_absent_column_is_unknown() -> None:
-    base = {"entity_type": "enterprise", "main_business_blockchain": True, "in_key_enterprise_pool": True, "local_fiscal_contribution_prior": "1000000",
-            "operating_revenue_prior": "10000000", "operating_revenue": "15000000"}
+    base = {
+        "entity_type": "enterprise",
+        "main_business_blockchain": True,
+        "in_key_enterprise_pool": True,
+        "local_fiscal_contribution_prior": "1000000",
+        "operating_revenue_prior": "10000000",
+        "operating_revenue": "15000000",
+    }
     paid = pa.table({**{k: [v, v] for k, v in base.items()}, "prior:wuhan.key_pool_growth": ["300000", "0.01"]})
     assert [r["wuhan.key_pool_growth:status"] for r in screen(paid, "wuhan", "2022-06-30").to_pylist()] == ["ineligible", "ineligible"]
     unknown = screen(pa.table({k: [v] for k, v in base.items()}), "wuhan", "2022-06-30").to_pylist()[0]

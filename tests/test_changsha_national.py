@@ -1,4 +1,5 @@
 """Changsha, 长政办函〔2020〕20号, and the national guidance: non-monetary rules and windows."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """The subsidy command: JSON and tables out, exit status 2 and a named field for bad input."""
+
 from __future__ import annotations
 
 import json
@@ -33,14 +34,22 @@ def test_estimate_table_is_readable(tmp_path: Path, enterprise: dict[str, Any]) 
 
 
 def test_estimate_table_in_chinese(tmp_path: Path, enterprise: dict[str, Any]) -> None:
-    result = CliRunner().invoke(main, ["estimate", str(_write(tmp_path, enterprise)), "--city", "苏州", "--as-of", "2022-06-30", "--format", "table", "--lang", "zh"], env={"COLUMNS": "200"})
+    result = CliRunner().invoke(
+        main,
+        ["estimate", str(_write(tmp_path, enterprise)), "--city", "苏州", "--as-of", "2022-06-30", "--format", "table", "--lang", "zh"],
+        env={"COLUMNS": "200"},
+    )
     assert "苏州市" in result.output and "资金奖励" in result.output and "符合条件" in result.output
     # Rules by their titles and facts by their names: no identifiers and no English statuses in a Chinese table.
     assert "suzhou." not in result.output and "eligible" not in result.output and "Rule" not in result.output
 
 
 def test_estimate_table_puts_the_notice_first_and_shows_the_retrospective(tmp_path: Path, enterprise: dict[str, Any]) -> None:
-    result = CliRunner().invoke(main, ["estimate", str(_write(tmp_path, enterprise)), "--city", "changsha", "--as-of", "2024-01-01", "--format", "table", "--lang", "zh"], env={"COLUMNS": "200"})
+    result = CliRunner().invoke(
+        main,
+        ["estimate", str(_write(tmp_path, enterprise)), "--city", "changsha", "--as-of", "2024-01-01", "--format", "table", "--lang", "zh"],
+        env={"COLUMNS": "200"},
+    )
     first = result.output.splitlines()[0]
     assert first.startswith("提示") and "长政办函〔2020〕20号" in result.output and "追溯估算" in result.output
 

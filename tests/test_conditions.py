@@ -1,4 +1,5 @@
 """Compiled conditions against the three-valued logic they implement, on random condition trees."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -19,7 +20,11 @@ _LEAVES = st.one_of(
     st.builds(lambda op, v: ("key_tasks_accepted", op, v), st.sampled_from(["gt", "ge", "lt", "le", "eq", "ne"]), st.integers(0, 5)),
     st.builds(lambda op, v: ("main_business_blockchain", op, v), st.sampled_from(["eq", "ne"]), st.booleans()),
     st.builds(lambda op, v: ("entity_type", op, v), st.sampled_from(["eq", "ne"]), st.sampled_from(ENTITY_TYPES)),
-    st.builds(lambda op, v: ("entity_type", op, tuple(v)), st.sampled_from(["in", "not_in"]), st.lists(st.sampled_from(ENTITY_TYPES), min_size=1, max_size=3, unique=True)),
+    st.builds(
+        lambda op, v: ("entity_type", op, tuple(v)),
+        st.sampled_from(["in", "not_in"]),
+        st.lists(st.sampled_from(ENTITY_TYPES), min_size=1, max_size=3, unique=True),
+    ),
     st.builds(lambda op, v: ("operating_revenue_growth", op, v), st.sampled_from(["gt", "ge", "lt", "le"]), st.fractions(-1, 3, max_denominator=100)),
     st.builds(lambda op, v: ("paid_before", op, v), st.sampled_from(["gt", "ge", "eq"]), st.integers(0, 1000).map(Decimal)),
     st.builds(lambda op, v: ("local_fiscal_contribution", op, v), st.sampled_from(["known", "unknown"]), st.just(True)),

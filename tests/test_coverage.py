@@ -1,4 +1,5 @@
 """Rule coverage: recording, branch lists, the report, and the check that fails CI on a gap."""
+
 from __future__ import annotations
 
 import json
@@ -12,9 +13,9 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from subsidy.cli import main
 from eligibility import default_rulebook, evaluate
 from eligibility.coverage import branches, check, coverage_report, record, recording, rules_named
+from subsidy.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -138,8 +139,25 @@ def test_the_gate_fails_naming_a_rule_whose_checking_steps_were_deleted(tmp_path
     runs = tmp_path / "runs.json"
     env = {**os.environ, "RULE_COVERAGE_RUNS": str(runs)}
     scenarios = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--import-mode=importlib", "--rootdir", str(tmp_path), "-c", os.devnull, str(features)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--import-mode=importlib",
+            "--rootdir",
+            str(tmp_path),
+            "-c",
+            os.devnull,
+            str(features),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert scenarios.returncode == 0, scenarios.stdout[-2000:]
     gate = CliRunner().invoke(main, ["coverage", "--runs", str(runs), "--check", "--format", "json"])

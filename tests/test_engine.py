@@ -1,4 +1,5 @@
 """The engine's contract: input errors, totals, payers, determinism, and no floats."""
+
 from __future__ import annotations
 
 import hashlib
@@ -204,7 +205,11 @@ def test_tiered_inclusive_reaches_a_tier_at_equality(tmp_path: Path) -> None:
         ({"not": {"fact": "high_growth", "eq": True}}, {}, "undetermined"),
         ({"any": [{"fact": "high_growth", "eq": True}, {"fact": "in_key_enterprise_pool", "eq": True}]}, {"in_key_enterprise_pool": True}, "eligible"),
         ({"any": [{"fact": "high_growth", "eq": True}, {"fact": "in_key_enterprise_pool", "eq": True}]}, {"high_growth": False}, "undetermined"),
-        ({"any": [{"fact": "high_growth", "eq": True}, {"fact": "in_key_enterprise_pool", "eq": True}]}, {"high_growth": False, "in_key_enterprise_pool": False}, "ineligible"),
+        (
+            {"any": [{"fact": "high_growth", "eq": True}, {"fact": "in_key_enterprise_pool", "eq": True}]},
+            {"high_growth": False, "in_key_enterprise_pool": False},
+            "ineligible",
+        ),
         ({"fact": "local_fiscal_contribution", "known": True}, {"local_fiscal_contribution": 0}, "eligible"),
         ({"fact": "local_fiscal_contribution", "known": True}, {}, "ineligible"),
         ({"fact": "local_fiscal_contribution", "unknown": True}, {}, "eligible"),
@@ -222,8 +227,15 @@ def test_condition_operators_are_three_valued(tmp_path: Path, conditions: Any, p
 
 def test_extreme_growth_is_explained_exactly_not_refused() -> None:
     # From 0.01 yuan to just under 10^16 yuan: growth of about 10^20 %, beyond Decimal's default 28 digits.
-    profile = {"entity_type": "enterprise", "main_business_blockchain": True, "in_key_enterprise_pool": True,
-               "operating_revenue": "9999999999999999.99", "operating_revenue_prior": "0.01", "local_fiscal_contribution_prior": "5", "prior_awards": []}
+    profile = {
+        "entity_type": "enterprise",
+        "main_business_blockchain": True,
+        "in_key_enterprise_pool": True,
+        "operating_revenue": "9999999999999999.99",
+        "operating_revenue_prior": "0.01",
+        "local_fiscal_contribution_prior": "5",
+        "prior_awards": [],
+    }
     result = evaluate(profile, "wuhan", "2022-06-30")
     growth = next(o for o in result["outcomes"] if o["rule"] == "wuhan.key_pool_growth")
     assert growth["status"] == "eligible" and growth["amount"] == {"min": "5.00", "max": "5.00"}
@@ -235,10 +247,17 @@ def test_extreme_growth_is_explained_exactly_not_refused() -> None:
 def test_an_estimate_holds_its_figures_before_its_words_are_written() -> None:
     from eligibility import estimate as decide
 
-    profile = {"entity_type": "enterprise", "main_business_blockchain": True, "blockchain_revenue": "60000000", "local_fiscal_contribution": "800000", "prior_awards": []}
+    profile = {
+        "entity_type": "enterprise",
+        "main_business_blockchain": True,
+        "blockchain_revenue": "60000000",
+        "local_fiscal_contribution": "800000",
+        "prior_awards": [],
+    }
     made = decide(profile, "suzhou", "2022-06-30", "工业园区")
     written = made.as_dict()
     assert written == evaluate(profile, "suzhou", "2022-06-30", "工业园区")
+
     def money(text: str | None) -> Decimal | None:
         return None if text is None else Decimal(text)
 

@@ -4,6 +4,7 @@ Payer shares sum to the award; an award never exceeds its caps; min <= max; more
 a tier award; giving an unknown fact never widens a range; the same input gives the same output and
 digest; no float reaches a money field (or any field).
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -93,7 +94,7 @@ def test_more_revenue_never_lowers_a_tier_award(row: dict[str, Any], day: date, 
 
 
 @SETTINGS
-@given(row=rows(), city=st.sampled_from(CITIES), day=st.sampled_from(IN_FORCE), fact=st.sampled_from(GIVEN + ["prior"]))
+@given(row=rows(), city=st.sampled_from(CITIES), day=st.sampled_from(IN_FORCE), fact=st.sampled_from([*GIVEN, "prior"]))
 def test_giving_an_unknown_fact_never_widens_a_range(row: dict[str, Any], city: str, day: date, fact: str) -> None:
     names = [n for n in row if n.startswith("prior:")] if fact == "prior" else [fact]
     if all(row[n] is None for n in names):

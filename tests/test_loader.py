@@ -1,11 +1,13 @@
 """Rule-file validation: each mistake is refused with the file, rule, key and the fix."""
+
 from __future__ import annotations
 
 import copy
 import hashlib
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import yaml
@@ -90,8 +92,18 @@ def _rule(data: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("change", "key", "message", "fix"),
     [
-        (lambda d: _rule(d)["conditions"]["all"].append({"fact": "revenue_growth", "gt": "0.2"}), "conditions.all[1].fact", "unknown fact 'revenue_growth'", "use one of"),
-        (lambda d: _rule(d)["conditions"]["all"].append({"fact": "blockchain_revenue", "greater": 1}), "conditions.all[1]", "unknown operator", "give exactly one of"),
+        (
+            lambda d: _rule(d)["conditions"]["all"].append({"fact": "revenue_growth", "gt": "0.2"}),
+            "conditions.all[1].fact",
+            "unknown fact 'revenue_growth'",
+            "use one of",
+        ),
+        (
+            lambda d: _rule(d)["conditions"]["all"].append({"fact": "blockchain_revenue", "greater": 1}),
+            "conditions.all[1]",
+            "unknown operator",
+            "give exactly one of",
+        ),
         (lambda d: _rule(d).update(conditions={"either": []}), "conditions", "unknown operator", "use all, any, not"),
         (lambda d: _rule(d)["award"]["tiers"].reverse(), "award.tiers[1].threshold", "tiers are out of order", "strictly increasing"),
         (lambda d: _rule(d)["payers"][1].update(share="0.4"), "payers", "sum to 90 %", "add up to 1"),
@@ -101,12 +113,19 @@ def _rule(data: dict[str, Any]) -> dict[str, Any]:
         (lambda d: _rule(d).update(award={"form": "fixed", "amount": 1.5}), "award.amount", "must not be floats", "quoted decimals"),
         (lambda d: _rule(d).update(applies_to=["company"]), "applies_to[0]", "unknown entity type", "use some of"),
         (lambda d: _rule(d).pop("payers"), "payers", "must say who pays", "add payers"),
-        (lambda d: _rule(d)["conditions"]["all"].append({"fact": "entity_type", "in": ["firm"]}), "conditions.all[1].in[0]", "'firm' is not a value", "use one of"),
+        (
+            lambda d: _rule(d)["conditions"]["all"].append({"fact": "entity_type", "in": ["firm"]}),
+            "conditions.all[1].in[0]",
+            "'firm' is not a value",
+            "use one of",
+        ),
         (lambda d: _rule(d)["conditions"]["all"].append({"fact": "high_growth", "gt": 1}), "conditions.all[1].gt", "does not apply to bool", "use eq or ne"),
         (lambda d: _rule(d).update(id="other.standard"), "id", "must look like 'demo.some_name'", None),
     ],
 )
-def test_loader_refuses_a_bad_rule_naming_file_rule_and_key(tmp_path: Path, change: Callable[[dict[str, Any]], None], key: str, message: str, fix: str | None) -> None:
+def test_loader_refuses_a_bad_rule_naming_file_rule_and_key(
+    tmp_path: Path, change: Callable[[dict[str, Any]], None], key: str, message: str, fix: str | None
+) -> None:
     error = _error(tmp_path, change)
     assert error.file.endswith("demo/demo-doc.yaml")
     assert error.key == key

@@ -1,4 +1,5 @@
 """Money parsing and splitting: exact to the fen, strict about what it accepts."""
+
 from __future__ import annotations
 
 from decimal import Decimal

@@ -3,6 +3,7 @@
 The full run (three cycles of five seconds per database) is `make crash`; this keeps the script itself
 working on every commit, on SQLite and, when DATABASE_URL names one, on PostgreSQL.
 """
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """The relocation planner: year-by-year awards along a growth plan, and its chart."""
+
 from __future__ import annotations
 
 import re
@@ -8,9 +9,8 @@ from typing import Any
 
 import pytest
 
-from eligibility import InputError
+from eligibility import InputError, parse_plan, plan_cities
 from subsidy.chart import render_chart
-from eligibility import parse_plan, plan_cities
 
 
 def company(**facts: Any) -> dict[str, Any]:
@@ -50,7 +50,9 @@ def test_suzhou_three_year_climb_pays_the_second_tier_as_a_difference() -> None:
 
 def test_wuhan_plan_crossing_the_end_of_the_window_pays_nothing_after_it() -> None:
     plan = parse_plan({"start_year": 2022, "years": 3, "growth": {"operating_revenue": "0.25", "local_fiscal_contribution": "0.2"}})
-    profile = company(operating_revenue="30000000", operating_revenue_prior="24000000", local_fiscal_contribution="500000", local_fiscal_contribution_prior="400000")
+    profile = company(
+        operating_revenue="30000000", operating_revenue_prior="24000000", local_fiscal_contribution="500000", local_fiscal_contribution_prior="400000"
+    )
     wuhan = city(plan_cities(profile, ["wuhan"], plan), "wuhan")
     assert [y["total"]["min"] for y in wuhan["years"]] == ["300000.00", "300000.00", "0.00"]
     last = wuhan["years"][2]["outcomes"]
@@ -68,7 +70,9 @@ def test_a_plan_starting_after_the_window_states_its_end_date() -> None:
 
 def test_the_growth_award_is_capped_by_last_years_contribution_carried_from_year_to_year() -> None:
     plan = parse_plan({"start_year": 2021, "years": 3, "growth": {"operating_revenue": "0.25"}})
-    profile = company(operating_revenue="30000000", operating_revenue_prior="24000000", local_fiscal_contribution="120000", local_fiscal_contribution_prior="100000")
+    profile = company(
+        operating_revenue="30000000", operating_revenue_prior="24000000", local_fiscal_contribution="120000", local_fiscal_contribution_prior="100000"
+    )
     wuhan = city(plan_cities(profile, ["wuhan"], plan), "wuhan")
     # 2021 is capped by 2020's 100,000; 2022 by 2021's 120,000; 2023 by 2022's, the same 120,000 (no growth given).
     assert [paid(wuhan, y, "wuhan.key_pool_growth") for y in (2021, 2022, 2023)] == ["100000.00", "120000.00", "120000.00"]
@@ -82,7 +86,9 @@ def test_one_time_award_is_not_repeated() -> None:
 
 def test_fiscal_contribution_caps_one_year_but_not_the_next() -> None:
     plan = parse_plan({"start_year": 2021, "years": 2, "growth": {"operating_revenue": "0.25", "local_fiscal_contribution": "0.2"}})
-    profile = company(operating_revenue="30000000", operating_revenue_prior="24000000", local_fiscal_contribution="300000", local_fiscal_contribution_prior="250000")
+    profile = company(
+        operating_revenue="30000000", operating_revenue_prior="24000000", local_fiscal_contribution="300000", local_fiscal_contribution_prior="250000"
+    )
     wuhan = city(plan_cities(profile, ["wuhan"], plan), "wuhan")
     assert [paid(wuhan, y, "wuhan.key_pool_growth") for y in (2021, 2022)] == ["250000.00", "300000.00"]
 
@@ -95,8 +101,16 @@ def test_counted_events_belong_to_their_year_and_figures_add_new_ones() -> None:
 
 
 def test_plan_ranks_by_cumulative_guarantee_and_explains_each_rank() -> None:
-    plan = parse_plan({"start_year": 2021, "years": 3, "growth": {"operating_revenue": "0.25", "blockchain_revenue": "0.3", "local_fiscal_contribution": "0.2"}})
-    profile = company(operating_revenue="40000000", operating_revenue_prior="30000000", blockchain_revenue="40000000", local_fiscal_contribution="250000", local_fiscal_contribution_prior="200000")
+    plan = parse_plan(
+        {"start_year": 2021, "years": 3, "growth": {"operating_revenue": "0.25", "blockchain_revenue": "0.3", "local_fiscal_contribution": "0.2"}}
+    )
+    profile = company(
+        operating_revenue="40000000",
+        operating_revenue_prior="30000000",
+        blockchain_revenue="40000000",
+        local_fiscal_contribution="250000",
+        local_fiscal_contribution_prior="200000",
+    )
     result = plan_cities(profile, ["changsha", "suzhou", "wuhan"], plan)
     assert [(r["city"], r["rank"], r["cumulative_total"]["min"]) for r in result["ranking"]] == [
         ("wuhan", 1, "750000.00"),
@@ -138,8 +152,16 @@ def test_bad_plans_name_the_field(data: dict[str, Any], field: str) -> None:
 
 
 def _result() -> dict[str, Any]:
-    plan = parse_plan({"start_year": 2021, "years": 3, "growth": {"operating_revenue": "0.25", "blockchain_revenue": "0.3", "local_fiscal_contribution": "0.2"}})
-    profile = company(operating_revenue="40000000", operating_revenue_prior="30000000", blockchain_revenue="40000000", local_fiscal_contribution="250000", local_fiscal_contribution_prior="200000")
+    plan = parse_plan(
+        {"start_year": 2021, "years": 3, "growth": {"operating_revenue": "0.25", "blockchain_revenue": "0.3", "local_fiscal_contribution": "0.2"}}
+    )
+    profile = company(
+        operating_revenue="40000000",
+        operating_revenue_prior="30000000",
+        blockchain_revenue="40000000",
+        local_fiscal_contribution="250000",
+        local_fiscal_contribution_prior="200000",
+    )
     return plan_cities(profile, ["wuhan", "suzhou", "changsha"], plan)
 
 

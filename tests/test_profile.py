@@ -1,4 +1,5 @@
 """Profile validation: absent is unknown, and every bad field is named."""
+
 from __future__ import annotations
 
 from decimal import Decimal

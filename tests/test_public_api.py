@@ -3,6 +3,7 @@
 The engine (``eligibility``) is pure: no web, database, terminal or chart code. The service (``api``)
 and the presentation (``subsidy``) stand on the engine's public names only.
 """
+
 from __future__ import annotations
 
 import ast

@@ -1,4 +1,5 @@
 """Screening registers: CSV and Parquet in and out, chunking, bad cells named by column and row, the CLI."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from eligibility import InputError, evaluate
-from subsidy.cli import main
 from eligibility.screen import screen, screen_file
+from subsidy.cli import main
 
 HEADER = "company_id,entity_type,main_business_blockchain,blockchain_revenue,local_fiscal_contribution,standards_led.national,standards_led.provincial,prior:suzhou.revenue_milestone"
 ROWS = [
@@ -36,9 +37,16 @@ def test_csv_in_csv_out_matches_the_engine_row_by_row(tmp_path: Path) -> None:
     assert list(out["company_id"]) == ["c1", "c2", "c3", "c4"]
     first = out.iloc[0]
     engine = evaluate(
-        {"entity_type": "enterprise", "main_business_blockchain": True, "blockchain_revenue": "62000000", "local_fiscal_contribution": "1800000",
-         "standards_led": {"national": 1, "provincial": 0}, "prior_awards": [{"rule": "suzhou.revenue_milestone", "amount": "500000", "year": 2022}]},
-        "suzhou", "2022-06-30",
+        {
+            "entity_type": "enterprise",
+            "main_business_blockchain": True,
+            "blockchain_revenue": "62000000",
+            "local_fiscal_contribution": "1800000",
+            "standards_led": {"national": 1, "provincial": 0},
+            "prior_awards": [{"rule": "suzhou.revenue_milestone", "amount": "500000", "year": 2022}],
+        },
+        "suzhou",
+        "2022-06-30",
     )
     assert first["total_min"] == engine["total"]["min"] == "1000000.00"
     assert first["suzhou.revenue_milestone:status"] == "eligible" and first["suzhou.revenue_milestone:min"] == "500000.00"
@@ -57,14 +65,16 @@ def test_csv_in_csv_out_matches_the_engine_row_by_row(tmp_path: Path) -> None:
 
 
 def test_parquet_in_parquet_out_keeps_money_exact(tmp_path: Path) -> None:
-    table = pa.table({
-        "company_id": ["a", "b"],
-        "entity_type": ["enterprise", "enterprise"],
-        "main_business_blockchain": [True, True],
-        "blockchain_revenue": pa.array([Decimal("50000000.00"), Decimal("50000000.01")], pa.decimal128(18, 2)),
-        "local_fiscal_contribution": pa.array([10_000_000, None], pa.int64()),
-        "prior:suzhou.revenue_milestone": pa.array([0, 0], pa.int64()),
-    })
+    table = pa.table(
+        {
+            "company_id": ["a", "b"],
+            "entity_type": ["enterprise", "enterprise"],
+            "main_business_blockchain": [True, True],
+            "blockchain_revenue": pa.array([Decimal("50000000.00"), Decimal("50000000.01")], pa.decimal128(18, 2)),
+            "local_fiscal_contribution": pa.array([10_000_000, None], pa.int64()),
+            "prior:suzhou.revenue_milestone": pa.array([0, 0], pa.int64()),
+        }
+    )
     pq.write_table(table, tmp_path / "in.parquet")
     screen_file(tmp_path / "in.parquet", tmp_path / "out.parquet", "suzhou", "2022-06-30", keep=["company_id"])
     out = pq.read_table(tmp_path / "out.parquet")
@@ -129,16 +139,18 @@ def test_unknown_city_and_bad_date_are_named() -> None:
 
 
 def test_a_pandas_dataframe_screens_through_the_library() -> None:
-    frame = pd.DataFrame({
-        "company_id": ["x", "y"],
-        "entity_type": ["enterprise", None],
-        "main_business_blockchain": [True, None],
-        "in_key_enterprise_pool": [True, None],
-        "operating_revenue_prior": ["10000000", None],
-        "operating_revenue": ["13000000", None],
-        "local_fiscal_contribution_prior": pd.array([250_000, None], dtype="Int64"),
-        "prior:wuhan.key_pool_growth": pd.array([0, None], dtype="Int64"),
-    })
+    frame = pd.DataFrame(
+        {
+            "company_id": ["x", "y"],
+            "entity_type": ["enterprise", None],
+            "main_business_blockchain": [True, None],
+            "in_key_enterprise_pool": [True, None],
+            "operating_revenue_prior": ["10000000", None],
+            "operating_revenue": ["13000000", None],
+            "local_fiscal_contribution_prior": pd.array([250_000, None], dtype="Int64"),
+            "prior:wuhan.key_pool_growth": pd.array([0, None], dtype="Int64"),
+        }
+    )
     result = screen(frame, "wuhan", "2022-06-30", keep=["company_id"]).to_pandas()
     assert list(result["company_id"]) == ["x", "y"]
     assert result.loc[0, "wuhan.key_pool_growth:min"] == Decimal("250000.00")  # capped by contribution
@@ -155,7 +167,23 @@ def test_an_empty_register_writes_the_columns_and_no_rows(tmp_path: Path) -> Non
 
 def test_cli_screen_writes_output_and_prints_the_summary(tmp_path: Path) -> None:
     source = write_csv(tmp_path / "register.csv")
-    result = CliRunner().invoke(main, ["screen", str(source), "--city", "suzhou", "--as-of", "2022-06-30", "--out", str(tmp_path / "out.parquet"), "--keep", "company_id", "--summary", "json"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "screen",
+            str(source),
+            "--city",
+            "suzhou",
+            "--as-of",
+            "2022-06-30",
+            "--out",
+            str(tmp_path / "out.parquet"),
+            "--keep",
+            "company_id",
+            "--summary",
+            "json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["rows"] == 4
@@ -166,7 +194,9 @@ def test_cli_screen_writes_output_and_prints_the_summary(tmp_path: Path) -> None
 
 def test_cli_screen_reports_bad_cells_without_a_traceback(tmp_path: Path) -> None:
     source = write_csv(tmp_path / "register.csv", ["c1,enterprise,maybe,,,,,"])
-    result = CliRunner().invoke(main, ["screen", str(source), "--city", "suzhou", "--as-of", "2022-06-30", "--out", str(tmp_path / "out.csv"), "--keep", "company_id"])
+    result = CliRunner().invoke(
+        main, ["screen", str(source), "--city", "suzhou", "--as-of", "2022-06-30", "--out", str(tmp_path / "out.csv"), "--keep", "company_id"]
+    )
     assert result.exit_code == 2
     assert "error: main_business_blockchain: Row 1: Must be true or false." in result.output
     assert "Traceback" not in result.output
@@ -176,7 +206,9 @@ def test_cli_screen_reports_bad_cells_without_a_traceback(tmp_path: Path) -> Non
 def test_a_ragged_csv_row_is_an_error_naming_its_line_and_writes_nothing(tmp_path: Path) -> None:
     source = tmp_path / "register.csv"
     source.write_text("company_id,entity_type,blockchain_revenue\nA,enterprise,100\nB,enterprise,200,7\nC,park\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["screen", str(source), "--city", "苏州", "--as-of", "2022-06-30", "--out", str(tmp_path / "out.csv"), "--keep", "company_id"])
+    result = CliRunner().invoke(
+        main, ["screen", str(source), "--city", "苏州", "--as-of", "2022-06-30", "--out", str(tmp_path / "out.csv"), "--keep", "company_id"]
+    )
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "INPUT: Line 3 has 4 fields where the header has 3. Line 4 has 2 fields where the header has 3." in result.output
     assert not (tmp_path / "out.csv").exists()

@@ -1,4 +1,5 @@
 """The shipped policy texts are the seeds byte for byte, and every rule quotes them verbatim."""
+
 from __future__ import annotations
 
 import shutil
@@ -6,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from eligibility import default_rulebook
-from eligibility import coverage_failures
+from eligibility import coverage_failures, default_rulebook
 from eligibility.coverage import coverage_report
 from eligibility.loader import DEFAULT_RULES_DIR, load_rulebook
 from eligibility.sources import account, sentences, support_sentences
@@ -88,7 +88,12 @@ def test_chinese_splits_at_full_stops_and_semicolons_not_at_line_breaks() -> Non
 
 def test_english_splits_at_stops_followed_by_whitespace() -> None:
     text = "A one-time award of 2.5 million yuan is given. Growth above 20%; subject to funds.\nShort one. Nothing here at all for anyone."
-    assert sentences(text, "en") == ["A one-time award of 2.5 million yuan is given.", "Growth above 20%;", "subject to funds.", "Nothing here at all for anyone."]
+    assert sentences(text, "en") == [
+        "A one-time award of 2.5 million yuan is given.",
+        "Growth above 20%;",
+        "subject to funds.",
+        "Nothing here at all for anyone.",
+    ]
     assert support_sentences(text, "en") == ["A one-time award of 2.5 million yuan is given.", "subject to funds."]
 
 
@@ -108,7 +113,10 @@ def test_a_sentence_nothing_accounts_for_fails_the_gate_naming_file_and_sentence
     report = coverage_report(load_rulebook(rules), {})
     assert report["summary"]["support_sentences_accounted"] == 88
     failures = coverage_failures(report)
-    assert any(line.startswith("unaccounted support sentence: rules/sources/001_ef0cfb5ca5c334c3.txt: Lawfully crack down on all kinds of illegal fund-raising") for line in failures)
+    assert any(
+        line.startswith("unaccounted support sentence: rules/sources/001_ef0cfb5ca5c334c3.txt: Lawfully crack down on all kinds of illegal fund-raising")
+        for line in failures
+    )
 
 
 def test_the_wuhan_draft_sentences_are_listed_in_the_wuhan_document() -> None:

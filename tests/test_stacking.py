@@ -1,4 +1,5 @@
 """就高不重复 (highest only, never twice), proved on a fixture rulebook with two awards of one kind."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Suzhou, 苏府〔2020〕93号: milestone tiers paid as differences, caps, standards and parks."""
+
 from __future__ import annotations
 
 from typing import Any

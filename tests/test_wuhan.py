@@ -1,4 +1,5 @@
 """Wuhan, 武政规〔2021〕9号: each monetary rule on both sides of every edge."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Alembic environment: migrates the database named in the config to the models' schema."""
+
 from __future__ import annotations
 
 from alembic import context

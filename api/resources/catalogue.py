@@ -1,4 +1,5 @@
 """The rulebook for policy officers: documents with their inventories, and rules as data."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,14 +7,14 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import abort
 
 from eligibility import coverage_report, default_runs, document_data, load_runs, rule_data
 
 from ..schemas import DocumentSchema, DocumentSummarySchema, RuleSchema, RuleSummarySchema
-from ..web import ServiceBlueprint, json_reply, render, rulebook
+from ..web import ServiceBlueprint, abort, json_reply, render, rulebook
 
 blp = ServiceBlueprint("catalogue", __name__, url_prefix="/api/v1", description="Documents and rules of the rulebook.")
+
 
 def checking_scenarios() -> dict[str, list[str]] | None:
     """Per rule, the scenarios of the last recorded run whose Then steps check it; None if no run is recorded."""

@@ -1,4 +1,5 @@
 """Saved companies: profiles with their award history, private to the API key that saved them."""
+
 from __future__ import annotations
 
 import json
@@ -6,17 +7,15 @@ import uuid
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import abort
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eligibility import InputError, evaluate, parse_profile
-from eligibility import ProfileSchema
+from eligibility import InputError, ProfileSchema, evaluate, parse_profile
 
 from ..keys import request_key
 from ..models import ApiKey, Company, StoredEstimate
 from ..schemas import CompanyEstimateRequestSchema, CompanyRequestSchema, CompanySchema, EstimateSchema, EstimateSummarySchema
-from ..web import ServiceBlueprint, db_session, json_reply, rulebook
+from ..web import ServiceBlueprint, abort, db_session, json_reply, rulebook
 from .estimates import store_estimate, summary
 
 blp = ServiceBlueprint("companies", __name__, url_prefix="/api/v1", description="Saved company profiles and their estimate history (API key required).")
@@ -30,7 +29,7 @@ def _check(body: dict[str, Any]) -> str:
     errors: dict[str, list[str]] = {}
     city = book.resolve_city(body["city"])
     if city is None:
-        errors["city"] = [book.unknown_city(body['city'])]
+        errors["city"] = [book.unknown_city(body["city"])]
     else:
         body["city"] = city  # stored by its id, whichever of its names was given
     profile = parse_profile(_PROFILE.dump(body["profile"]), prefix="profile")
@@ -126,9 +125,7 @@ class CompanyEstimates(MethodView):
         """List the estimates made for a saved company, oldest first"""
         session = db_session()
         company = _own(session, _key(session), company_id)
-        stored = session.scalars(
-            select(StoredEstimate).where(StoredEstimate.company_id == company.id).order_by(StoredEstimate.created_at, StoredEstimate.id)
-        )
+        stored = session.scalars(select(StoredEstimate).where(StoredEstimate.company_id == company.id).order_by(StoredEstimate.created_at, StoredEstimate.id))
         return [summary(s) for s in stored]
 
     @blp.arguments(CompanyEstimateRequestSchema())

@@ -1,4 +1,5 @@
 """Comparisons: the same company in several cities, ranked, on one date or year by year along a plan."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -54,7 +55,7 @@ class ComparisonChart(MethodView):
         """
         if "start_year" not in body or "years" not in body:
             raise InputError({"start_year": ["A chart needs a plan: give start_year and years."]})
-        from subsidy.chart import ChartError, render_chart  # matplotlib loads with the first chart
+        from subsidy.chart import ChartError, render_chart  # matplotlib (the charts extra) loads with the first chart
 
         try:
             svg = render_chart(_planned(body), "svg")

@@ -1,4 +1,5 @@
 """The last rule-coverage report: which rule branches the scenarios exercised, and clause coverage."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,12 +7,11 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import abort
 
 from eligibility import coverage_report, default_runs, load_runs
 
 from ..schemas import CoverageSchema
-from ..web import ServiceBlueprint, json_reply, render, rulebook
+from ..web import ServiceBlueprint, abort, json_reply, render, rulebook
 
 blp = ServiceBlueprint("coverage", __name__, url_prefix="/api/v1", description="Rule coverage for policy officers.")
 

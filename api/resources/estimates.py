@@ -1,4 +1,5 @@
 """Estimates: anonymous ones are computed and forgotten; with an API key they are stored."""
+
 from __future__ import annotations
 
 import json
@@ -7,17 +8,15 @@ from datetime import date
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import abort
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eligibility import evaluate
-from eligibility import profile_from_loaded
+from eligibility import evaluate, profile_from_loaded
 
 from ..keys import request_key
 from ..models import ApiKey, StoredEstimate
 from ..schemas import EstimateRequestSchema, EstimateSchema
-from ..web import ServiceBlueprint, db_session, json_reply, render, rulebook
+from ..web import ServiceBlueprint, abort, db_session, json_reply, render, rulebook
 
 blp = ServiceBlueprint("estimates", __name__, url_prefix="/api/v1", description="Award estimates for one company in one city.")
 

@@ -1,15 +1,14 @@
 """Health: is the database reachable, and which rulebook is loaded."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import abort
-
 
 from ..schemas import HealthSchema
-from ..web import ServiceBlueprint, rulebook
+from ..web import ServiceBlueprint, abort, rulebook
 
 blp = ServiceBlueprint("health", __name__, url_prefix="/api/v1", description="Service health.")
 

@@ -1,4 +1,5 @@
 """API test fixtures: a fresh database per test, on SQLite and (when DATABASE_URL names one) PostgreSQL."""
+
 from __future__ import annotations
 
 import os
@@ -70,4 +71,4 @@ def bob(app: Flask) -> dict[str, str]:
 
 def count(app: Flask, table: str) -> int:
     with app.extensions["database"].engine.connect() as connection:
-        return int(connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one())  # noqa: S608 - fixed table names
+        return int(connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one())

@@ -1,4 +1,5 @@
 """Access control: revocation takes effect at once, rate limits per key and per address, 429 in the error shape."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,9 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from api import create_app
-from subsidy.cli import main
 from api.db import migrate
 from api.keys import create_key, list_keys, revoke_key
+from subsidy.cli import main
 
 SHAPE = {"code", "status", "message", "errors"}
 ESTIMATE = {"city": "wuhan", "profile": {"entity_type": "enterprise"}}

@@ -1,4 +1,5 @@
 """Every class of bad input gets a clear 4xx in one shape, names the field, and stores nothing."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Saved companies: CRUD, history across two years, and isolation between API keys on every route."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -53,7 +54,11 @@ def test_saved_company_across_two_years_pays_only_the_difference(client: FlaskCl
     milestone = next(o for o in first["outcomes"] if o["rule"] == "suzhou.revenue_milestone")
     assert milestone["amount"]["min"] == "500000.00"
     assert first["company"] == company["id"]
-    next_year = {**COMPANY["profile"], "blockchain_revenue": "60000000", "prior_awards": [{"rule": "suzhou.revenue_milestone", "amount": "500000", "year": 2021}]}
+    next_year = {
+        **COMPANY["profile"],
+        "blockchain_revenue": "60000000",
+        "prior_awards": [{"rule": "suzhou.revenue_milestone", "amount": "500000", "year": 2021}],
+    }
     client.put(f"/api/v1/companies/{company['id']}", json={**COMPANY, "profile": next_year}, headers=alice)
     second = client.post(f"/api/v1/companies/{company['id']}/estimates", json={"as_of": "2022-12-31"}, headers=alice).json
     milestone = next(o for o in second["outcomes"] if o["rule"] == "suzhou.revenue_milestone")
@@ -86,7 +91,9 @@ def test_company_with_bad_input_is_refused_and_not_stored(app: Flask, client: Fl
         ("post", "/estimates", {"as_of": "2022-06-30"}),
     ],
 )
-def test_another_keys_company_is_a_404_on_every_route(app: Flask, client: FlaskClient, alice: dict[str, str], bob: dict[str, str], method: str, suffix: str, payload: Any) -> None:
+def test_another_keys_company_is_a_404_on_every_route(
+    app: Flask, client: FlaskClient, alice: dict[str, str], bob: dict[str, str], method: str, suffix: str, payload: Any
+) -> None:
     company = create(client, alice)
     response = getattr(client, method)(f"/api/v1/companies/{company['id']}{suffix}", json=payload, headers=bob)
     assert response.status_code == 404

@@ -1,4 +1,5 @@
 """Comparisons, the document and rule catalogue, health and the OpenAPI document."""
+
 from __future__ import annotations
 
 import json
@@ -93,7 +94,10 @@ def test_a_rule_names_the_scenarios_that_check_it(app: Any, client: FlaskClient,
     assert unknown["scenarios"] is None and unknown["checked_by"] is None
     runs = {
         "features/changsha/changsha-2020-20.feature: 小巨人 [区块链主营=是, 高成长性=是, 结果=符合条件]": {"checks": ["changsha.little_giant"], "branches": {}},
-        "features/api/comparison.feature: ran Changsha without checking it": {"checks": ["wuhan.key_pool_growth"], "branches": {"changsha.little_giant": ["status=eligible"]}},
+        "features/api/comparison.feature: ran Changsha without checking it": {
+            "checks": ["wuhan.key_pool_growth"],
+            "branches": {"changsha.little_giant": ["status=eligible"]},
+        },
     }
     (tmp_path / "runs.json").write_text(json.dumps(runs, ensure_ascii=False), encoding="utf-8")
     app.config["COVERAGE_RUNS"] = str(tmp_path / "runs.json")
@@ -150,7 +154,9 @@ def test_plan_comparison_returns_yearly_outcomes_and_cumulative_totals(client: F
     assert response.status_code == 200, response.json
     ranking = response.json["ranking"]
     assert [len(r["years"]) for r in ranking] == [3, 3]
-    assert ranking[0]["city"] == "wuhan" and ranking[0]["cumulative_total"]["min"] == "3300000.00"  # 2,740,000 + 260,000 (last year's contribution) + 300,000 (312,000 capped)
+    assert (
+        ranking[0]["city"] == "wuhan" and ranking[0]["cumulative_total"]["min"] == "3300000.00"
+    )  # 2,740,000 + 260,000 (last year's contribution) + 300,000 (312,000 capped)
     assert ranking[0]["reason"]["en"].startswith("Wuhan ranks 1 of 2")
     assert response.json["plan"]["as_of_month_day"] == "12-31"
 

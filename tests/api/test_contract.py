@@ -4,6 +4,7 @@ Valid and invalid inputs are generated from the document itself. For every respo
 status code and body are the ones documented (errors in the one error shape), and what the document
 calls valid is accepted while what it calls invalid is refused. Bounded (max_examples) to keep CI short.
 """
+
 from __future__ import annotations
 
 import os

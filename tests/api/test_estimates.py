@@ -1,4 +1,5 @@
 """POST /estimates and GET /estimates/<id>: anonymous, stored, localised, and identical to the CLI."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,8 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from subsidy.cli import main
 from eligibility import evaluate
+from subsidy.cli import main
 
 from .conftest import count
 
@@ -79,15 +80,30 @@ def test_cli_api_and_stored_history_give_the_same_estimate(tmp_path: Path, clien
 
 
 def test_a_date_after_the_window_answers_with_the_notice_first_and_a_retrospective(client: FlaskClient) -> None:
-    profile = {"entity_type": "enterprise", "main_business_blockchain": True, "blockchain_revenue": "62000000", "local_fiscal_contribution": "1800000", "prior_awards": []}
+    profile = {
+        "entity_type": "enterprise",
+        "main_business_blockchain": True,
+        "blockchain_revenue": "62000000",
+        "local_fiscal_contribution": "1800000",
+        "prior_awards": [],
+    }
     response = client.post("/api/v1/estimates", json={"city": "苏州市", "as_of": "2026-11-30", "profile": profile}, headers={"Accept-Language": "zh"})
     assert response.status_code == 200
     data = response.json
     assert list(data)[:5] == ["city", "city_name", "district", "as_of", "notice"]
     notice = data["notice"]
     assert set(notice) == {"zh", "documents"} and "2026-11-30已过有效期" in notice["zh"]
-    assert notice["documents"] == [{"id": "suzhou-2020-93", "number": "苏府〔2020〕93号", "state": "not_in_force", "from": "2020-12-31",
-                                    "to": "2022-12-31", "possibly_from": "2020-01-01", "possibly_to": "2023-12-30"}]
+    assert notice["documents"] == [
+        {
+            "id": "suzhou-2020-93",
+            "number": "苏府〔2020〕93号",
+            "state": "not_in_force",
+            "from": "2020-12-31",
+            "to": "2022-12-31",
+            "possibly_from": "2020-01-01",
+            "possibly_to": "2023-12-30",
+        }
+    ]
     assert data["total"] == {"min": "0.00", "max": "0.00"}
     assert data["retrospective"]["as_of"] == "2022-12-31" and data["retrospective"]["total"]["min"] == "1000000.00"
 

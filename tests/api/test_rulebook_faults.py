@@ -4,6 +4,7 @@ Start-up refuses, naming the file and the line; a running service read its ruleb
 and keeps answering with it whatever happens to the files. There is no hot reload: new rules take
 effect on a restart, and a restart with a broken file is refused the same way.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -13,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 from api import create_app
-from subsidy.cli import main
 from api.db import migrate
 from eligibility import RuleFileError
 from eligibility.loader import DEFAULT_RULES_DIR
+from subsidy.cli import main
 
 WUHAN = Path("wuhan") / "wuhan-2021-opinions.yaml"
 SHOWN = f"rules/{WUHAN.as_posix()}"  # how errors name the file: from the rules folder
