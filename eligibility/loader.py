@@ -21,11 +21,10 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
-import yaml
 
 from .errors import RuleFileError
 from .facts import ENTITY_TYPES, FACTS
@@ -601,18 +600,11 @@ def _cache_file(root: Path, files: list[Path], sources: Path) -> Path | None:
     """
     if os.environ.get("SUBSIDY_RULEBOOK_CACHE", "1") == "0":
         return None
-    key = hashlib.sha256(f"{sys.version}\0{_version()}\0{root}\0".encode())
+    key = hashlib.sha256(f"{sys.version}\0{root}\0".encode())
     for file in [*files, *sorted(sources.iterdir()), *sorted(Path(__file__).parent.glob("*.py"))]:
         key.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return base / "subsidy-eligibility" / f"rulebook-{key.hexdigest()}.pickle"
-
-
-def _version() -> str:
-    try:
-        return metadata.version("subsidy-eligibility")
-    except metadata.PackageNotFoundError:
-        return "source"
 
 
 def _read_cache(cache: Path | None) -> Rulebook | None:
@@ -659,6 +651,8 @@ def load_rulebook(path: str | Path | None = None) -> Rulebook:
 
 
 def _parse(root: Path, files: list[Path], sources: Path) -> Rulebook:
+    import yaml  # only when the compiled rulebook is not in the cache
+
     hasher = hashlib.sha256()
     documents: list[Document] = []
     rules: dict[str, Rule] = {}
