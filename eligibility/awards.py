@@ -12,9 +12,23 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from .conditions import FactContext
-from .model import Award, Cap, Rule, Text
+from .model import DIFFERENCE_BRANCHES as _DIFFERENCE
+from .model import (
+    Award,
+    Cap,
+    CappedAward,
+    FixedAward,
+    NonMonetaryAward,
+    PerUnitAward,
+    RangedAward,
+    Rule,
+    TableAward,
+    Text,
+    TieredAward,
+    cap_branch,
+)
 from .money import ZERO, format_money, format_money_text
+from .profile import FactContext
 from .text import fact_label, value_text
 
 __all__ = ["Amount", "Calculation", "Step", "calculate"]
@@ -41,6 +55,7 @@ class Amount(NamedTuple):
 
 
 NOTHING = Amount(ZERO, ZERO)
+NOTHING_PAID, DEDUCTED, UNKNOWN_PAID = _DIFFERENCE
 
 
 class Step(NamedTuple):
@@ -115,8 +130,7 @@ def _per_unit_words(fact: str, each: Decimal, count: int | None, value: Decimal 
     return Text(f"{label.zh}{count}项 × 每项{unit.zh} = {_yuan(value).zh}。", f"{count} × {unit.en} per unit ({label.en}) = {_yuan(value).en}.")
 
 
-def _tier_words(award: Award, value: Decimal | None, best: int | None) -> Text:
-    assert award.fact is not None
+def _tier_words(award: TieredAward, value: Decimal | None, best: int | None) -> Text:
     label = fact_label(award.fact)
     if value is None:
         top = award.tiers[-1].amount
@@ -189,66 +203,64 @@ def _base(award: Award, facts: FactContext, calc: Calculation) -> Amount:
 
 
 def _gross(award: Award, facts: FactContext, calc: Calculation) -> Amount:
-    form = award.form
-    if form == "fixed" and award.by is not None:
-        return _fixed_by(award, facts, calc)
-    if form == "fixed":
-        assert award.amount is not None
-        calc.steps.append(Step("fixed", "award=fixed", _fixed_words, (award.amount,), None))
-        return Amount(award.amount, award.amount)
-    if form == "capped":
-        assert award.up_to is not None
-        calc.steps.append(Step("up_to", "award=capped", _up_to_words, (award.up_to,), None))
-        return Amount(award.up_to, award.up_to)
-    if form == "ranged":
-        assert award.minimum is not None and award.maximum is not None
-        calc.steps.append(Step("ranged", "award=ranged", _ranged_words, (award.minimum, award.maximum), None))
-        return Amount(award.minimum, award.maximum)
-    if form == "per_unit":
-        return _per_unit(award, facts, calc)
-    return _tiered(award, facts, calc)
+    match award:
+        case FixedAward(amount=amount):
+            calc.steps.append(Step("fixed", FixedAward.BRANCH, _fixed_words, (amount,), None))
+            return Amount(amount, amount)
+        case TableAward():
+            return _table(award, facts, calc)
+        case CappedAward(up_to=up_to):
+            calc.steps.append(Step("up_to", CappedAward.BRANCH, _up_to_words, (up_to,), None))
+            return Amount(up_to, up_to)
+        case RangedAward(minimum=minimum, maximum=maximum):
+            calc.steps.append(Step("ranged", RangedAward.BRANCH, _ranged_words, (minimum, maximum), None))
+            return Amount(minimum, maximum)
+        case PerUnitAward():
+            return _per_unit(award, facts, calc)
+        case TieredAward():
+            return _tiered(award, facts, calc)
+        case NonMonetaryAward():
+            raise AssertionError("a non-monetary award has no amount")
 
 
-def _fixed_by(award: Award, facts: FactContext, calc: Calculation) -> Amount:
-    assert award.by is not None
+def _table(award: TableAward, facts: FactContext, calc: Calculation) -> Amount:
     value = facts.value(award.by)
     table = dict(award.amounts)
     if value is None:
         calc.need(facts.get(award.by).missing)
-        top = max(table.values())
+        top = award.ceiling
         amount = Amount(ZERO, top)
-        calc.steps.append(Step("fixed", "award=unknown", _fixed_by_words, (award.by, None, top), amount))
+        calc.steps.append(Step("fixed", award.branch(None), _fixed_by_words, (award.by, None, top), amount))
         return amount
     paid = table.get(str(value), ZERO)
     amount = Amount(paid, paid)
-    calc.steps.append(Step("fixed", f"award={value}", _fixed_by_words, (award.by, value, paid), amount))
+    calc.steps.append(Step("fixed", award.branch(value), _fixed_by_words, (award.by, value, paid), amount))
     return amount
 
 
-def _per_unit(award: Award, facts: FactContext, calc: Calculation) -> Amount:
+def _per_unit(award: PerUnitAward, facts: FactContext, calc: Calculation) -> Amount:
     total = NOTHING
     for unit in award.units:
         count = facts.value(unit.fact)
         if count is None:
             calc.need(facts.get(unit.fact).missing)
             part = Amount(ZERO, None)
-            calc.steps.append(Step("per_unit", f"unit[{unit.fact}]=unknown", _per_unit_words, (unit.fact, unit.amount, None, None), part))
+            calc.steps.append(Step("per_unit", award.branch(unit.fact, False), _per_unit_words, (unit.fact, unit.amount, None, None), part))
         else:
             assert isinstance(count, int)
             value = unit.amount * count
             part = Amount(value, value)
-            calc.steps.append(Step("per_unit", f"unit[{unit.fact}]=counted", _per_unit_words, (unit.fact, unit.amount, count, value), part))
+            calc.steps.append(Step("per_unit", award.branch(unit.fact, True), _per_unit_words, (unit.fact, unit.amount, count, value), part))
         total = total + part
     return total
 
 
-def _tiered(award: Award, facts: FactContext, calc: Calculation) -> Amount:
-    assert award.fact is not None
+def _tiered(award: TieredAward, facts: FactContext, calc: Calculation) -> Amount:
     value = facts.value(award.fact)
     if value is None:
         calc.need(facts.get(award.fact).missing)
-        tier = Amount(ZERO, award.tiers[-1].amount)
-        calc.steps.append(Step("tier", "tier=unknown", _tier_words, (award, None, None), tier))
+        tier = Amount(ZERO, award.ceiling)
+        calc.steps.append(Step("tier", award.branch(None), _tier_words, (award, None, None), tier))
     else:
         assert isinstance(value, Decimal)
         reached, best = 0, -1
@@ -258,7 +270,7 @@ def _tiered(award: Award, facts: FactContext, calc: Calculation) -> Amount:
         if reached:
             paid_at = award.tiers[best].amount
             tier = Amount(paid_at, paid_at)
-            calc.steps.append(Step("tier", f"tier={reached}", _tier_words, (award, value, best), tier))
+            calc.steps.append(Step("tier", award.branch(reached), _tier_words, (award, value, best), tier))
         else:
             tier = NOTHING
             calc.steps.append(Step("tier", None, _tier_words, (award, value, None), tier))
@@ -271,12 +283,12 @@ def _difference(gross: Amount, facts: FactContext, calc: Calculation) -> Amount:
     if paid is None:
         calc.need(("prior_awards",))
         result = Amount(ZERO, gross.high)
-        calc.steps.append(Step("difference", "difference=unknown", _difference_words, (None, result), result))
+        calc.steps.append(Step("difference", UNKNOWN_PAID, _difference_words, (None, result), result))
         return result
     assert isinstance(paid, Decimal)
     high = None if gross.high is None else max(ZERO, gross.high - paid)
     result = Amount(max(ZERO, gross.low - paid), high)
-    branch = "difference=deducted" if paid > 0 else "difference=nothing_paid_before"
+    branch = DEDUCTED if paid > 0 else NOTHING_PAID
     calc.steps.append(Step("difference", branch, _difference_words, (paid, result), result))
     return result
 
@@ -317,7 +329,7 @@ def calculate(rule: Rule, facts: FactContext) -> Calculation:
             state = "binding"
         else:
             state = "unknown"
-        calc.steps.append(Step("cap", f"caps[{index}]={state}", _cap_words, (cap, value, state, capped), capped))
+        calc.steps.append(Step("cap", cap_branch(index, state), _cap_words, (cap, value, state, capped), capped))
         amount = capped
     calc.amount = amount
     return calc

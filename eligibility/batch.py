@@ -25,7 +25,26 @@ import numpy.typing as npt
 
 from .errors import EligibilityError
 from .facts import FACTS
-from .model import PAYERS, AllOf, AnyOf, Award, Cap, Condition, Document, Leaf, Not, Rule, Rulebook
+from .model import (
+    PAYERS,
+    AllOf,
+    AnyOf,
+    Award,
+    Cap,
+    CappedAward,
+    Condition,
+    Document,
+    FixedAward,
+    Leaf,
+    NonMonetaryAward,
+    Not,
+    PerUnitAward,
+    RangedAward,
+    Rule,
+    Rulebook,
+    TableAward,
+    TieredAward,
+)
 from .profile import MAX_COUNT
 
 __all__ = [
@@ -312,7 +331,7 @@ def _unbounded_unless(values: Ints, bounded: Bools) -> Ints:
 
 def _base(award: Award, rule: str) -> CompiledAmount:
     gross = _gross(award, rule)
-    if award.pay != "difference" or award.form == "tiered":  # a tiered award deducts in place
+    if award.pay != "difference" or isinstance(award, TieredAward):  # a tiered award deducts in place
         return gross
 
     def difference(columns: _Columns) -> Range:
@@ -325,42 +344,62 @@ def _base(award: Award, rule: str) -> CompiledAmount:
 
 
 def _gross(award: Award, rule: str) -> CompiledAmount:
-    if award.form == "fixed" and award.by is not None:
-        by = award.by
-        table = dict(award.amounts)
-        by_code = np.array([fen(table.get(choice, Decimal(0))) for choice in FACTS[by].choices], dtype=np.int64)
-        top = np.int64(max(fen(a) for a in table.values()))
+    match award:
+        case TableAward():
+            return _table(award, rule)
+        case FixedAward(amount=amount):
+            return _constant(amount, amount)
+        case CappedAward(up_to=up_to):
+            return _constant(up_to, up_to)
+        case RangedAward(minimum=minimum, maximum=maximum):
+            return _constant(minimum, maximum)
+        case PerUnitAward():
+            return _per_unit(award, rule)
+        case TieredAward():
+            return _tiered(award, rule)
+        case NonMonetaryAward():
+            raise AssertionError("a non-monetary award has no amount")
 
-        def fixed_by(columns: _Columns) -> Range:
-            column = columns.get(by, rule)
-            amount = by_code[column.values.astype(np.intp)]  # unknown codes are 0
-            return _keep(amount, column.known), _choose(column.known, amount, top)
 
-        return fixed_by
-    if award.form in ("fixed", "capped", "ranged"):
-        low = award.amount if award.form == "fixed" else award.up_to if award.form == "capped" else award.minimum
-        high = award.amount if award.form == "fixed" else award.up_to if award.form == "capped" else award.maximum
-        assert low is not None and high is not None
-        low_fen, high_fen = np.int64(fen(low)), np.int64(fen(high))
-        return lambda columns: (low_fen, high_fen)  # type: ignore[return-value]  # broadcast by the caller
-    if award.form == "per_unit":
-        units = [(unit.fact, fen(unit.amount)) for unit in award.units]
-        if sum(amount for _, amount in units) * MAX_COUNT >= UNBOUNDED:
-            raise EligibilityError(f"{rule}: per-unit amounts times {MAX_COUNT} units exceed 64-bit fen")
+def _constant(low: Decimal, high: Decimal) -> CompiledAmount:
+    low_fen, high_fen = np.int64(fen(low)), np.int64(fen(high))
+    return lambda columns: (low_fen, high_fen)  # type: ignore[return-value]  # broadcast by the caller
 
-        def per_unit(columns: _Columns) -> Range:
-            low: Ints | None = None
-            bounded: Bools | None = None
-            for name, amount in units:
-                column = columns.get(name, rule)
-                part = column.values.astype(np.int64, copy=False) * np.int64(amount)  # unknown counts are 0
-                low = part if low is None else low + part
-                bounded = column.known if bounded is None else bounded & column.known
-            assert low is not None and bounded is not None
-            return low, _unbounded_unless(low, bounded)
 
-        return per_unit
-    assert award.form == "tiered" and award.fact is not None
+def _table(award: TableAward, rule: str) -> CompiledAmount:
+    by = award.by
+    table = dict(award.amounts)
+    by_code = np.array([fen(table.get(choice, Decimal(0))) for choice in FACTS[by].choices], dtype=np.int64)
+    top = np.int64(fen(award.ceiling))
+
+    def fixed_by(columns: _Columns) -> Range:
+        column = columns.get(by, rule)
+        amount = by_code[column.values.astype(np.intp)]  # unknown codes are 0
+        return _keep(amount, column.known), _choose(column.known, amount, top)
+
+    return fixed_by
+
+
+def _per_unit(award: PerUnitAward, rule: str) -> CompiledAmount:
+    units = [(unit.fact, fen(unit.amount)) for unit in award.units]
+    if sum(amount for _, amount in units) * MAX_COUNT >= UNBOUNDED:
+        raise EligibilityError(f"{rule}: per-unit amounts times {MAX_COUNT} units exceed 64-bit fen")
+
+    def per_unit(columns: _Columns) -> Range:
+        low: Ints | None = None
+        bounded: Bools | None = None
+        for name, amount in units:
+            column = columns.get(name, rule)
+            part = column.values.astype(np.int64, copy=False) * np.int64(amount)  # unknown counts are 0
+            low = part if low is None else low + part
+            bounded = column.known if bounded is None else bounded & column.known
+        assert low is not None and bounded is not None
+        return low, _unbounded_unless(low, bounded)
+
+    return per_unit
+
+
+def _tiered(award: TieredAward, rule: str) -> CompiledAmount:
     tier_fact = award.fact
     thresholds = [np.int64(fen(t.threshold)) for t in award.tiers]
     amounts = np.array([0] + [fen(t.amount) for t in award.tiers], dtype=np.int64)
@@ -701,7 +740,7 @@ def compile_city(rulebook: Rulebook, city: str, as_of: date) -> CompiledCity:
                     condition=_condition(rule.conditions, rule.id),
                     amount=_amount(rule) if rule.monetary else None,
                     shares=shares,
-                    unbounded=rule.award.form == "per_unit" and not any(cap.kind in ("limit", "cumulative") for cap in rule.caps),
+                    unbounded=isinstance(rule.award, PerUnitAward) and not any(cap.kind in ("limit", "cumulative") for cap in rule.caps),
                 )
             )
     order = PAYERS
@@ -729,7 +768,7 @@ def compile_city(rulebook: Rulebook, city: str, as_of: date) -> CompiledCity:
 
 def _ceiling(award: Award) -> int:
     """The most a rule can pay when its amount is bounded, in fen: caps only ever lower it."""
-    if award.form == "per_unit":
+    if isinstance(award, PerUnitAward):
         return sum(fen(unit.amount) for unit in award.units) * MAX_COUNT
     ceiling = award.ceiling
     assert ceiling is not None

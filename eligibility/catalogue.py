@@ -4,7 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import AllOf, AnyOf, Award, Cap, Condition, Document, InventoryEntry, Leaf, Not, Rule, Rulebook, Variant
+from .model import (
+    AllOf,
+    AnyOf,
+    Award,
+    Cap,
+    CappedAward,
+    Condition,
+    Document,
+    FixedAward,
+    InventoryEntry,
+    Leaf,
+    NonMonetaryAward,
+    Not,
+    PerUnitAward,
+    RangedAward,
+    Rule,
+    Rulebook,
+    TableAward,
+    TieredAward,
+    Variant,
+)
 from .money import format_money
 from .text import json_value
 
@@ -23,26 +43,27 @@ def _condition_data(condition: Condition) -> dict[str, Any]:
 
 def _award_data(award: Award) -> dict[str, Any]:
     data: dict[str, Any] = {"form": award.form}
-    if award.amount is not None:
-        data["amount"] = format_money(award.amount)
-    if award.by is not None:
-        data["by"] = award.by
-        data["amounts"] = {value: format_money(amount) for value, amount in award.amounts}
-    if award.up_to is not None:
-        data["up_to"] = format_money(award.up_to)
-    if award.minimum is not None and award.maximum is not None:
-        data["min"], data["max"] = format_money(award.minimum), format_money(award.maximum)
-    if award.units:
-        data["units"] = [{"fact": u.fact, "amount": format_money(u.amount)} for u in award.units]
-    if award.tiers:
-        data.update(
-            fact=award.fact,
-            above="inclusive" if award.inclusive else "exclusive",
-            pay=award.pay,
-            tiers=[{"threshold": format_money(t.threshold), "amount": format_money(t.amount)} for t in award.tiers],
-        )
-    if award.benefit is not None:
-        data["benefit"] = award.benefit.as_dict()
+    match award:
+        case FixedAward(amount=amount):
+            data["amount"] = format_money(amount)
+        case TableAward(by=by, amounts=amounts):
+            data["by"] = by
+            data["amounts"] = {value: format_money(amount) for value, amount in amounts}
+        case CappedAward(up_to=up_to):
+            data["up_to"] = format_money(up_to)
+        case RangedAward(minimum=minimum, maximum=maximum):
+            data["min"], data["max"] = format_money(minimum), format_money(maximum)
+        case PerUnitAward(units=units):
+            data["units"] = [{"fact": u.fact, "amount": format_money(u.amount)} for u in units]
+        case TieredAward():
+            data.update(
+                fact=award.fact,
+                above="inclusive" if award.inclusive else "exclusive",
+                pay=award.pay,
+                tiers=[{"threshold": format_money(t.threshold), "amount": format_money(t.amount)} for t in award.tiers],
+            )
+        case NonMonetaryAward(benefit=benefit):
+            data["benefit"] = benefit.as_dict()
     return data
 
 

@@ -18,67 +18,10 @@ from fractions import Fraction
 
 from .facts import FACTS
 from .model import AllOf, AnyOf, Condition, Leaf, Not, Text
-from .profile import Profile
+from .profile import PER_RULE, FactContext
 from .text import fact_label, json_value, requirement, value_text, verdict
 
-__all__ = ["Compiled", "Explanation", "FactContext", "Known", "compile_condition", "explain", "leaves", "reads_derived"]
-
-
-@dataclass(frozen=True)
-class Known:
-    """A fact's value, or why it is unknown."""
-
-    value: object | None
-    missing: tuple[str, ...] = ()
-    why_unknown: Text | None = None
-
-
-_NOT_POSITIVE = Text(
-    "上年营业收入为零或负数，无法计算增速",
-    "last year's operating revenue is zero or less, so growth cannot be computed",
-)
-_GROWTH = "operating_revenue_growth"
-_PAID = "paid_before"
-_PAID_THIS_YEAR = "paid_this_year"
-#: Facts whose value differs from rule to rule of one estimate: what each rule paid.
-_PER_RULE = frozenset((_PAID, _PAID_THIS_YEAR))
-
-
-class FactContext:
-    """Resolves given and derived facts for one rule of one estimate."""
-
-    __slots__ = ("profile", "rule", "year")
-
-    def __init__(self, profile: Profile, rule: str, year: int) -> None:
-        self.profile = profile
-        self.rule = rule
-        self.year = year
-
-    def value(self, name: str) -> object | None:
-        """The fact's value, None when unknown: what evaluation needs, and nothing more."""
-        if name == _GROWTH:
-            return self.profile.growth()[0]
-        if name == _PAID:
-            return self.profile.paid_before(self.rule, self.year)
-        if name == _PAID_THIS_YEAR:
-            return self.profile.paid_in(self.rule, self.year)
-        return self.profile.facts.get(name)
-
-    def get(self, name: str) -> Known:
-        """The fact's value, or which facts would settle it and why it is unknown."""
-        if name == _GROWTH:
-            growth, reason = self.profile.growth()
-            if growth is not None:
-                return Known(growth)
-            if reason is not None:
-                return Known(None, why_unknown=_NOT_POSITIVE)
-            missing = tuple(n for n in FACTS[name].derived_from if self.profile.get(n) is None)
-            return Known(None, missing)
-        if name in _PER_RULE:
-            paid = self.value(name)
-            return Known(paid) if paid is not None else Known(None, ("prior_awards",))
-        value = self.profile.get(name)
-        return Known(value) if value is not None else Known(None, (name,))
+__all__ = ["Compiled", "Explanation", "compile_condition", "explain", "leaves", "reads_derived"]
 
 
 #: A compiled condition: given facts by ``get``, derived ones by ``derive``; gives whether the
@@ -238,7 +181,7 @@ def _shown(fact: str, facts: FactContext, memo: dict[str, _Shown]) -> _Shown:
     else:
         shown = _UNKNOWN
     found = (shown, json_value(fact, value), known.missing, known.why_unknown)
-    if fact not in _PER_RULE:  # what a rule paid differs from rule to rule
+    if fact not in PER_RULE:  # what a rule paid differs from rule to rule
         memo[fact] = found
     return found
 

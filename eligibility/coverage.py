@@ -22,7 +22,7 @@ from typing import Any
 from .conditions import leaves
 from .errors import InputError
 from .jsonio import loads
-from .model import Document, Rule, Rulebook
+from .model import Document, Rule, Rulebook, cap_branch
 from .sources import account
 
 __all__ = [
@@ -101,20 +101,9 @@ def branches(rule: Rule, document: Document) -> list[str]:
         if leaf.op not in ("known", "unknown"):
             found.append(f"{leaf.path}=unknown")
     found += ["status=eligible", "status=ineligible", "status=undetermined"]
-    award = rule.award
-    if award.form == "fixed" and award.by is not None:
-        found += [f"award={value}" for value, _ in award.amounts] + ["award=unknown"]
-    elif award.form == "per_unit":
-        for unit in award.units:
-            found += [f"unit[{unit.fact}]=counted", f"unit[{unit.fact}]=unknown"]
-    elif award.form == "tiered":
-        found += [f"tier={i}" for i in range(1, len(award.tiers) + 1)] + ["tier=unknown"]
-    elif award.form != "non_monetary":
-        found.append(f"award={award.form}")
-    if award.pay == "difference":
-        found += ["difference=nothing_paid_before", "difference=deducted", "difference=unknown"]
+    found += rule.award.branches()
     for index, _cap in enumerate(rule.caps):
-        found += [f"caps[{index}]=binding", f"caps[{index}]=not_binding", f"caps[{index}]=unknown"]
+        found += [cap_branch(index, state) for state in ("binding", "not_binding", "unknown")]
     if len(rule.payers) > 1:
         found.append("payers=split")
     for index, _variant in enumerate(rule.variants):

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any, Final, NamedTuple
 
 from .awards import NOTHING, Amount, Calculation, calculate
-from .conditions import Compiled, Explanation, FactContext, compile_condition, explain, leaves, reads_derived
+from .conditions import Compiled, Explanation, compile_condition, explain, leaves, reads_derived
 from .coverage import record
 from .coverage import recording_active as recording
 from .errors import InputError
@@ -26,7 +26,7 @@ from .facts import FACTS, label_of
 from .loader import load_rulebook
 from .model import PAYERS, Document, Rule, Rulebook, Text
 from .money import ZERO, format_money, format_money_text, split_by_shares
-from .profile import Profile, collect_profile
+from .profile import FactContext, Profile, collect_profile
 
 __all__ = ["STATUSES", "Estimate", "Outcome", "default_rulebook", "estimate", "evaluate", "money_range", "parse_as_of", "payer_name"]
 
@@ -434,10 +434,11 @@ def _summary(outcome: Outcome, as_of: date) -> Text:
             return Text(f"不符合条件：{text['zh']}", f"Not eligible: {text['en']}")
         return Text("不符合条件：按本条款已无可支付金额。", "Not eligible: nothing remains payable under this clause.")
     if not rule.monetary:
-        assert rule.award.benefit is not None
+        benefit = rule.award.support
+        assert benefit is not None
         if outcome.status == "eligible":
-            return Text(f"符合条件（非资金支持）：{rule.award.benefit.zh}", f"Eligible (non-monetary): {rule.award.benefit.en}")
-        return Text(f"尚待确定（非资金支持）：{rule.award.benefit.zh}", f"Undetermined (non-monetary): {rule.award.benefit.en}")
+            return Text(f"符合条件（非资金支持）：{benefit.zh}", f"Eligible (non-monetary): {benefit.en}")
+        return Text(f"尚待确定（非资金支持）：{benefit.zh}", f"Undetermined (non-monetary): {benefit.en}")
     assert outcome.amount is not None
     if outcome.stacking and outcome.stacking.get("paid") is False:
         return Text("符合条件，但按就高不重复原则不重复支付。", "Eligible, but not paid twice: only the higher award of the same kind is paid.")
@@ -474,7 +475,7 @@ def _outcome_data(outcome: Outcome, payers: list[dict[str, Any]], as_of: date) -
         "missing_facts": outcome.missing,
         "citation": {"number": document.number, "clause": rule.clause.as_dict(), "quote": rule.quote, "source": document.source},
         "interpretation": rule.interpretation.as_dict() if rule.interpretation else None,
-        "benefit": rule.award.benefit.as_dict() if rule.award.benefit else None,
+        "benefit": rule.award.support.as_dict() if rule.award.support else None,
     }
     if outcome.stacking is not None:
         data["stacking"] = outcome.stacking

@@ -25,7 +25,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
-
 from .errors import RuleFileError
 from .facts import ENTITY_TYPES, FACTS
 from .model import (
@@ -34,18 +33,25 @@ from .model import (
     AnyOf,
     Award,
     Cap,
+    CappedAward,
     Condition,
     Document,
+    FixedAward,
     InventoryEntry,
     Leaf,
+    NonMonetaryAward,
     Not,
     NotSupport,
     OutsideFact,
     Payer,
+    PerUnitAward,
+    RangedAward,
     Rule,
     Rulebook,
+    TableAward,
     Text,
     Tier,
+    TieredAward,
     Unit,
     Variant,
 )
@@ -288,22 +294,22 @@ class _Reader:
             if not table:
                 self.fail(_join(key, "amounts"), "must map at least one value of the fact to an amount.")
             amounts = tuple((str(k), self.money(v, _join(_join(key, "amounts"), str(k)))) for k, v in table.items())
-            return Award("fixed", by=by, amounts=amounts, pay=self.pay(data, key, "full"))
+            return TableAward(by=by, amounts=amounts, pay=self.pay(data, key, "full"))
         if form == "fixed":
             data = self.mapping(value, key, {"form", "amount", "pay"}, {"amount"})
-            return Award("fixed", amount=self.money(data["amount"], _join(key, "amount")), pay=self.pay(data, key, "full"))
+            return FixedAward(amount=self.money(data["amount"], _join(key, "amount")), pay=self.pay(data, key, "full"))
         if form == "capped":
             data = self.mapping(value, key, {"form", "up_to"}, {"up_to"})
-            return Award("capped", up_to=self.money(data["up_to"], _join(key, "up_to")))
+            return CappedAward(up_to=self.money(data["up_to"], _join(key, "up_to")))
         if form == "ranged":
             data = self.mapping(value, key, {"form", "min", "max"}, {"min", "max"})
             low, high = self.money(data["min"], _join(key, "min")), self.money(data["max"], _join(key, "max"))
             if low > high:
                 self.fail(_join(key, "min"), "min is above max.", "swap them.")
-            return Award("ranged", minimum=low, maximum=high)
+            return RangedAward(minimum=low, maximum=high)
         if form == "non_monetary":
             data = self.mapping(value, key, {"form", "benefit"}, {"benefit"})
-            return Award("non_monetary", benefit=self.text(data["benefit"], _join(key, "benefit")))
+            return NonMonetaryAward(benefit=self.text(data["benefit"], _join(key, "benefit")))
         if form == "per_unit":
             data = self.mapping(value, key, {"form", "units"}, {"units"})
             units = data["units"]
@@ -314,7 +320,7 @@ class _Reader:
                 ukey = f"{_join(key, 'units')}[{i}]"
                 u = self.mapping(unit, ukey, {"fact", "amount"}, {"fact", "amount"})
                 parsed.append(Unit(self.fact(u["fact"], _join(ukey, "fact"), ("count",)), self.money(u["amount"], _join(ukey, "amount"))))
-            return Award("per_unit", units=tuple(parsed))
+            return PerUnitAward(units=tuple(parsed))
         data = self.mapping(value, key, {"form", "fact", "above", "pay", "tiers"}, {"fact", "above", "pay", "tiers"})
         fact = self.fact(data["fact"], _join(key, "fact"), ("money",))
         if data["above"] not in ("exclusive", "inclusive"):
@@ -333,7 +339,7 @@ class _Reader:
             if tiers and parsed_tier.amount <= tiers[-1].amount:
                 self.fail(_join(tkey, "amount"), "tier amounts must increase with the threshold.")
             tiers.append(parsed_tier)
-        return Award("tiered", fact=fact, inclusive=data["above"] == "inclusive", pay=self.pay(data, key, "highest"), tiers=tuple(tiers))
+        return TieredAward(fact=fact, inclusive=data["above"] == "inclusive", pay=self.pay(data, key, "highest"), tiers=tuple(tiers))
 
     def pay(self, data: Mapping[str, Any], key: str, plain: Literal["full", "highest"]) -> Literal["full", "highest", "difference"]:
         """How an award is paid: in full (``highest`` tier reached), or as the ``difference`` against

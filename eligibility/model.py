@@ -9,29 +9,38 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Literal
+from typing import ClassVar, Literal
 
 __all__ = [
+    "DIFFERENCE_BRANCHES",
     "PAYERS",
     "AllOf",
     "AnyOf",
     "Award",
     "Cap",
+    "CappedAward",
     "Condition",
     "Document",
+    "FixedAward",
     "InventoryEntry",
     "Leaf",
+    "NonMonetaryAward",
     "Not",
     "NotSupport",
     "OutsideFact",
     "Payer",
     "PayerKind",
+    "PerUnitAward",
+    "RangedAward",
     "Rule",
     "Rulebook",
+    "TableAward",
     "Text",
     "Tier",
+    "TieredAward",
     "Unit",
     "Variant",
+    "cap_branch",
 ]
 
 AwardForm = Literal["fixed", "per_unit", "tiered", "capped", "ranged", "non_monetary"]
@@ -107,42 +116,168 @@ class Unit:
     amount: Decimal
 
 
-@dataclass(frozen=True)
-class Award:
-    """What a rule pays: one of the closed set of award forms."""
+PayMode = Literal["full", "highest", "difference"]
 
-    form: AwardForm
-    amount: Decimal | None = None  # fixed
-    by: str | None = None  # fixed: an enum fact choosing the amount ...
-    amounts: tuple[tuple[str, Decimal], ...] = ()  # ... from this table of value -> amount
-    up_to: Decimal | None = None  # capped
-    minimum: Decimal | None = None  # ranged
-    maximum: Decimal | None = None  # ranged
-    units: tuple[Unit, ...] = ()  # per_unit
-    fact: str | None = None  # tiered
-    inclusive: bool = False  # tiered: threshold reached at equality, or only above it
-    #: ``full`` (fixed) or ``highest`` (the highest tier reached), or ``difference``: the amount minus
-    #: what the rule already paid, so that nothing is paid twice.
-    pay: Literal["full", "highest", "difference"] = "highest"
-    tiers: tuple[Tier, ...] = ()  # tiered
-    benefit: Text | None = None  # non_monetary
+#: The branches of paying only the difference against what the rule already paid (差额补足).
+DIFFERENCE_BRANCHES = ("difference=nothing_paid_before", "difference=deducted", "difference=unknown")
 
-    @property
-    def monetary(self) -> bool:
-        return self.form != "non_monetary"
+
+def cap_branch(index: int, state: str) -> str:
+    """The branch of a rule's cap ``index`` in ``state`` (binding, not_binding, unknown)."""
+    return f"caps[{index}]={state}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Award:
+    """What every award form has: its name, whether it pays money, how it pays, its branches.
+
+    ``pay``: ``full`` (fixed) or ``highest`` (the highest tier reached), or ``difference``: the
+    amount minus what the rule already paid, so that nothing is paid twice.
+    """
+
+    form: ClassVar[AwardForm]
+    monetary: ClassVar[bool] = True
+    pay: PayMode = "full"
 
     @property
     def ceiling(self) -> Decimal | None:
         """The most one application can pay before caps, or None when it grows per unit (or pays nothing)."""
-        if self.form == "fixed":
-            return self.amount if self.by is None else max(amount for _, amount in self.amounts)
-        if self.form == "capped":
-            return self.up_to
-        if self.form == "ranged":
-            return self.maximum
-        if self.form == "tiered":
-            return self.tiers[-1].amount
         return None
+
+    @property
+    def support(self) -> Text | None:
+        """The non-monetary benefit, for a non-monetary award."""
+        return None
+
+    def branches(self) -> list[str]:
+        """Every branch the award's own arithmetic can take, as the calculation records them."""
+        return list(DIFFERENCE_BRANCHES) if self.pay == "difference" else []
+
+
+@dataclass(frozen=True, kw_only=True)
+class FixedAward(_Award):
+    """A fixed amount."""
+
+    form: ClassVar[AwardForm] = "fixed"
+    amount: Decimal
+    BRANCH: ClassVar[str] = "award=fixed"
+
+    @property
+    def ceiling(self) -> Decimal:
+        return self.amount
+
+    def branches(self) -> list[str]:
+        return [self.BRANCH, *super().branches()]
+
+
+@dataclass(frozen=True, kw_only=True)
+class TableAward(_Award):
+    """A fixed amount chosen by the value of an enum fact (``by``) from a table of value -> amount."""
+
+    form: ClassVar[AwardForm] = "fixed"
+    by: str
+    amounts: tuple[tuple[str, Decimal], ...]
+
+    @property
+    def ceiling(self) -> Decimal:
+        return max(amount for _, amount in self.amounts)
+
+    @staticmethod
+    def branch(value: object | None) -> str:
+        return "award=unknown" if value is None else f"award={value}"
+
+    def branches(self) -> list[str]:
+        return [*(self.branch(value) for value, _ in self.amounts), self.branch(None), *super().branches()]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PerUnitAward(_Award):
+    """An amount for each unit counted by a fact, per fact."""
+
+    form: ClassVar[AwardForm] = "per_unit"
+    units: tuple[Unit, ...]
+
+    @staticmethod
+    def branch(fact: str, counted: bool) -> str:
+        return f"unit[{fact}]={'counted' if counted else 'unknown'}"
+
+    def branches(self) -> list[str]:
+        return [branch for unit in self.units for branch in (self.branch(unit.fact, True), self.branch(unit.fact, False))]
+
+
+@dataclass(frozen=True, kw_only=True)
+class TieredAward(_Award):
+    """The amount of the highest tier a money fact reaches (above a threshold, or at least it)."""
+
+    form: ClassVar[AwardForm] = "tiered"
+    fact: str
+    inclusive: bool
+    tiers: tuple[Tier, ...]
+    pay: PayMode = "highest"
+
+    @property
+    def ceiling(self) -> Decimal:
+        return self.tiers[-1].amount
+
+    @staticmethod
+    def branch(reached: int | None) -> str:
+        return "tier=unknown" if reached is None else f"tier={reached}"
+
+    def branches(self) -> list[str]:
+        return [*(self.branch(i) for i in range(1, len(self.tiers) + 1)), self.branch(None), *super().branches()]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CappedAward(_Award):
+    """Up to an amount, limited by the rule's caps."""
+
+    form: ClassVar[AwardForm] = "capped"
+    up_to: Decimal
+    BRANCH: ClassVar[str] = "award=capped"
+
+    @property
+    def ceiling(self) -> Decimal:
+        return self.up_to
+
+    def branches(self) -> list[str]:
+        return [self.BRANCH]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RangedAward(_Award):
+    """An amount between a minimum and a maximum, as the authority decides."""
+
+    form: ClassVar[AwardForm] = "ranged"
+    minimum: Decimal
+    maximum: Decimal
+    BRANCH: ClassVar[str] = "award=ranged"
+
+    @property
+    def ceiling(self) -> Decimal:
+        return self.maximum
+
+    def branches(self) -> list[str]:
+        return [self.BRANCH]
+
+
+@dataclass(frozen=True, kw_only=True)
+class NonMonetaryAward(_Award):
+    """Support that is not money: a listing, a service, a priority."""
+
+    form: ClassVar[AwardForm] = "non_monetary"
+    monetary: ClassVar[bool] = False
+    benefit: Text
+
+    @property
+    def support(self) -> Text:
+        return self.benefit
+
+    def branches(self) -> list[str]:
+        return []
+
+
+#: What a rule pays: one of the closed set of award forms.
+Award = FixedAward | TableAward | PerUnitAward | TieredAward | CappedAward | RangedAward | NonMonetaryAward
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,15 @@ from typing import Any, TypeVar
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from .errors import InputError
-from .facts import ENTITY_TYPES, PARK_DESIGNATIONS
+from .facts import ENTITY_TYPES, FACTS, PARK_DESIGNATIONS
 from .jsonio import JsonNumber
+from .model import Text
 from .money import MoneyError, parse_money
 
 __all__ = [
+    "PER_RULE",
+    "FactContext",
+    "Known",
     "PriorAward",
     "Profile",
     "ProfileSchema",
@@ -250,3 +254,64 @@ def collect_profile(profile: Mapping[str, Any] | Profile, errors: dict[str, list
     except InputError as exc:
         errors.update(exc.errors)
         return Profile()
+
+
+# -- the facts as one rule sees them ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Known:
+    """A fact's value, or why it is unknown."""
+
+    value: object | None
+    missing: tuple[str, ...] = ()
+    why_unknown: Text | None = None
+
+
+_NOT_POSITIVE = Text(
+    "上年营业收入为零或负数，无法计算增速",
+    "last year's operating revenue is zero or less, so growth cannot be computed",
+)
+_GROWTH = "operating_revenue_growth"
+_PAID = "paid_before"
+_PAID_THIS_YEAR = "paid_this_year"
+#: Facts whose value differs from rule to rule of one estimate: what each rule paid.
+PER_RULE = frozenset((_PAID, _PAID_THIS_YEAR))
+
+
+class FactContext:
+    """A profile's facts as one rule of one estimate sees them: given, derived (growth) and what
+    the rule already paid; each with the facts that would settle it when unknown."""
+
+    __slots__ = ("profile", "rule", "year")
+
+    def __init__(self, profile: Profile, rule: str, year: int) -> None:
+        self.profile = profile
+        self.rule = rule
+        self.year = year
+
+    def value(self, name: str) -> object | None:
+        """The fact's value, None when unknown: what evaluation needs, and nothing more."""
+        if name == _GROWTH:
+            return self.profile.growth()[0]
+        if name == _PAID:
+            return self.profile.paid_before(self.rule, self.year)
+        if name == _PAID_THIS_YEAR:
+            return self.profile.paid_in(self.rule, self.year)
+        return self.profile.facts.get(name)
+
+    def get(self, name: str) -> Known:
+        """The fact's value, or which facts would settle it and why it is unknown."""
+        if name == _GROWTH:
+            growth, reason = self.profile.growth()
+            if growth is not None:
+                return Known(growth)
+            if reason is not None:
+                return Known(None, why_unknown=_NOT_POSITIVE)
+            missing = tuple(n for n in FACTS[name].derived_from if self.profile.get(n) is None)
+            return Known(None, missing)
+        if name in PER_RULE:
+            paid = self.value(name)
+            return Known(paid) if paid is not None else Known(None, ("prior_awards",))
+        value = self.profile.get(name)
+        return Known(value) if value is not None else Known(None, (name,))

@@ -26,7 +26,7 @@ from .conditions import leaves
 from .engine import Estimate, Outcome, default_rulebook, estimate, money_range, payer_name
 from .errors import InputError
 from .facts import FACTS, label_of
-from .model import Document, Rule, Rulebook, Text
+from .model import Document, PerUnitAward, Rule, Rulebook, Text
 from .money import FEN, ZERO, format_money, format_money_text
 from .profile import PriorAward, Profile, collect_profile, parse_profile
 
@@ -66,10 +66,11 @@ def _ranked(items: Iterable[_T], total: Callable[[_T], Amount]) -> list[tuple[in
 
 
 def _up_to(rule: Rule, amount: Amount | None) -> Text:
-    ceiling = amount.high if amount is not None and amount.high is not None else rule.award.ceiling
-    if ceiling is None and rule.award.form == "per_unit":
-        each = "、".join(f"{format_money_text(u.amount)}元/项" for u in rule.award.units)
-        each_en = ", ".join(f"{format_money_text(u.amount)} yuan each" for u in rule.award.units)
+    award = rule.award
+    ceiling = amount.high if amount is not None and amount.high is not None else award.ceiling
+    if ceiling is None and isinstance(award, PerUnitAward):
+        each = "、".join(f"{format_money_text(u.amount)}元/项" for u in award.units)
+        each_en = ", ".join(f"{format_money_text(u.amount)} yuan each" for u in award.units)
         return Text(f"（{each}）", f" ({each_en})")
     if ceiling is None:
         return Text("", "")
@@ -128,7 +129,7 @@ def _unlocks(outcomes: list[Outcome]) -> list[dict[str, Any]]:
 def _benefits(outcomes: list[Outcome]) -> list[dict[str, Any]]:
     found = []
     for outcome in outcomes:
-        benefit = outcome.rule.award.benefit
+        benefit = outcome.rule.award.support
         if benefit is not None and outcome.status in ("eligible", "undetermined"):
             found.append({"rule": outcome.rule.id, "status": outcome.status, "title": outcome.rule.title.as_dict(), "benefit": benefit.as_dict()})
     return found

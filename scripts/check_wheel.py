@@ -57,7 +57,9 @@ def main() -> None:
         count = sum(len(d["rules"]) for d in rules["documents"])
         print(f"check-wheel: subsidy rules: {len(rules['documents'])} documents, {count} rules, digest {rules['digest'][:12]}")
         if rules["digest"] != shipped.digest or count != len(shipped.rules):
-            sys.exit(f"check-wheel: the installed rulebook ({count} rules, {rules['digest'][:12]}) is not the repository's ({len(shipped.rules)}, {shipped.digest[:12]})")
+            sys.exit(
+                f"check-wheel: the installed rulebook ({count} rules, {rules['digest'][:12]}) is not the repository's ({len(shipped.rules)}, {shipped.digest[:12]})"
+            )
 
         (work / "profile.json").write_text(json.dumps(PROFILE), encoding="utf-8")
         estimate = json.loads(run(subsidy, "estimate", "profile.json", "--city", "wuhan", "--district", "江汉区", "--as-of", "2022-06-30", cwd=work, env=env))
@@ -66,7 +68,9 @@ def main() -> None:
         print("check-wheel: subsidy estimate: 2,000,000.00 guaranteed in Wuhan")
 
         port = free_port()
-        server = subprocess.Popen([str(subsidy), "serve", "--port", str(port), "--workers", "1"], cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [str(subsidy), "serve", "--port", str(port), "--workers", "1"], cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
         try:
             body = None
             for _ in range(150):

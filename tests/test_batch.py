@@ -66,9 +66,10 @@ def _thresholds(book: Rulebook) -> list[int]:
     amounts: set[int] = set()
     for rule in book.rules.values():
         award = rule.award
-        found = [t.threshold for t in award.tiers] + [t.amount for t in award.tiers] + [u.amount for u in award.units]
-        found += [a for a in (award.amount, award.up_to, award.minimum, award.maximum) if a is not None]
-        found += [a for _, a in award.amounts] + [c.amount for c in rule.caps if c.amount is not None]
+        tiers, units = getattr(award, "tiers", ()), getattr(award, "units", ())
+        found = [t.threshold for t in tiers] + [t.amount for t in tiers] + [u.amount for u in units]
+        found += [getattr(award, name) for name in ("amount", "up_to", "minimum", "maximum") if hasattr(award, name)]
+        found += [a for _, a in getattr(award, "amounts", ())] + [c.amount for c in rule.caps if c.amount is not None]
         amounts.update(int(a * 100) for a in found)
     return sorted({max(0, min(MAX_FEN, a + d)) for a in amounts for d in (-1, 0, 1)})
 
