@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from eligibility import PAYERS, Count, Money, ProfileSchema, StandardsLedSchema, lists_its_fields
+from eligibility import PAYERS, STATUSES, Count, Money, ProfileSchema, StandardsLedSchema, lists_its_fields
 
 __all__ = [
     "CompanyEstimateRequestSchema",
@@ -129,7 +129,7 @@ class OutcomeSchema(Schema):
     document = fields.String(required=True)
     title = _text(required=True)
     kind = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(["eligible", "ineligible", "undetermined", "not_in_force"]))
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
     monetary = fields.Boolean(required=True)
     amount = fields.Nested(RangeSchema, required=True, allow_none=True)
     payers = fields.List(fields.Nested(PayerShareSchema), required=True)

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from .catalogue import document_data, rule_data, rulebook_data
 from .coverage import check, coverage_failures, coverage_report, default_runs, load_runs, recording, rules_named
-from .engine import STATUSES, Estimate, Outcome, default_rulebook, estimate, evaluate, parse_as_of
+from .engine import Estimate, Outcome, default_rulebook, estimate, evaluate, parse_as_of
 from .errors import EligibilityError, InputError, RuleFileError
 from .facts import ENTITY_TYPES, FACTS, PARK_DESIGNATIONS, label_of
 from .jsonio import dumps, loads
 from .loader import DEFAULT_RULES_DIR, load_rulebook
 from .messages import translate, translate_errors
-from .model import PAYERS, Document, Rule, Rulebook, Text
+from .model import PAYERS, STATUSES, Document, Rule, Rulebook, Text
 from .money import MAX_MONEY, format_money, parse_money
 from .profile import (
     MAX_COUNT,
@@ -34,7 +34,7 @@ from .profile import (
 )
 from .relocation import compare, parse_plan, plan_cities
 from .sources import account
-from .text import localize
+from .text import STATUS_WORDS, localize
 
 __all__ = [
     "DEFAULT_RULES_DIR",
@@ -45,6 +45,7 @@ __all__ = [
     "PARK_DESIGNATIONS",
     "PAYERS",
     "STATUSES",
+    "STATUS_WORDS",
     "Count",
     "Document",
     "EligibilityError",

@@ -27,6 +27,7 @@ from .errors import EligibilityError
 from .facts import FACTS
 from .model import (
     PAYERS,
+    STATUSES,
     AllOf,
     AnyOf,
     Award,
@@ -61,7 +62,6 @@ Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 
 #: Status codes, in this order, as stored in ``BatchResult.status``.
-STATUSES = ("eligible", "ineligible", "undetermined", "not_in_force")
 ELIGIBLE, INELIGIBLE, UNDETERMINED, NOT_IN_FORCE = 0, 1, 2, 3
 #: The upper end of an amount with no upper bound. Real amounts stay far below it (< 10^16 yuan).
 UNBOUNDED = int(np.iinfo(np.int64).max)

@@ -28,9 +28,8 @@ from .model import PAYERS, Document, Rule, Rulebook, Text
 from .money import ZERO, format_money, format_money_text, split_by_shares
 from .profile import FactContext, Profile, collect_profile
 
-__all__ = ["STATUSES", "Estimate", "Outcome", "default_rulebook", "estimate", "evaluate", "money_range", "parse_as_of", "payer_name"]
+__all__ = ["Estimate", "Outcome", "default_rulebook", "estimate", "evaluate", "money_range", "parse_as_of", "payer_name"]
 
-STATUSES = ("eligible", "ineligible", "undetermined", "not_in_force")
 _FACT_ORDER = [name for name, fact in FACTS.items() if not fact.derived] + ["prior_awards"]
 
 

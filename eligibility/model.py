@@ -14,6 +14,7 @@ from typing import ClassVar, Literal
 __all__ = [
     "DIFFERENCE_BRANCHES",
     "PAYERS",
+    "STATUSES",
     "AllOf",
     "AnyOf",
     "Award",
@@ -45,6 +46,9 @@ __all__ = [
 
 AwardForm = Literal["fixed", "per_unit", "tiered", "capped", "ranged", "non_monetary"]
 PayerKind = Literal["city", "district", "unstated"]
+Status = Literal["eligible", "ineligible", "undetermined", "not_in_force"]
+#: Every status of a rule's outcome, in the order reports list them (and batch results code them).
+STATUSES: tuple[Status, ...] = ("eligible", "ineligible", "undetermined", "not_in_force")
 #: Every payer, in the order totals list them: the city, the district, and where the text names no
 #: split between responsible units of several levels, ``unstated``.
 PAYERS: tuple[PayerKind, ...] = ("city", "district", "unstated")

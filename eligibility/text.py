@@ -9,7 +9,7 @@ from .facts import FACTS
 from .model import Text
 from .money import format_money, format_money_text
 
-__all__ = ["fact_label", "json_value", "localize", "requirement", "value_text", "verdict"]
+__all__ = ["STATUS_WORDS", "fact_label", "json_value", "localize", "requirement", "value_text", "verdict"]
 
 _CHOICES = {
     "enterprise": Text("企业", "enterprise"),
@@ -110,6 +110,15 @@ def requirement(name: str, op: str, operand: object) -> Text:
         return shown
     phrase = _OPS[op]
     return Text(f"{phrase.zh}{shown.zh}", f"{phrase.en} {shown.en}")
+
+
+#: Each status of an outcome in words.
+STATUS_WORDS: dict[str, Text] = {
+    "eligible": Text("符合条件", "eligible"),
+    "ineligible": Text("不符合条件", "ineligible"),
+    "undetermined": Text("尚待确定", "undetermined"),
+    "not_in_force": Text("不在有效期内", "not in force"),
+}
 
 
 def verdict(held: bool | None) -> Text:

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from eligibility import Document, Rulebook, label_of
+from eligibility import STATUS_WORDS, Document, Rulebook, label_of
 
 __all__ = ["clause_table", "comparison_table", "coverage_table", "estimate_table", "plan_table", "rulebook_table", "screening_table"]
 
@@ -17,10 +17,7 @@ _STATUS_STYLE = {"eligible": "green", "ineligible": "red", "undetermined": "yell
 
 #: Every word the tables print, in Chinese and English.
 _WORDS: dict[str, tuple[str, str]] = {
-    "eligible": ("符合条件", "eligible"),
-    "ineligible": ("不符合条件", "ineligible"),
-    "undetermined": ("尚待确定", "undetermined"),
-    "not_in_force": ("不在有效期内", "not in force"),
+    **{status: (words.zh, words.en) for status, words in STATUS_WORDS.items()},
     "as_of": ("估算日期", "as of"),
     "rulebook": ("规则库", "rulebook"),
     "total": ("合计", "Total"),

@@ -40,6 +40,7 @@ def test_engine_public_names() -> None:
         "RuleFileError",
         "Rulebook",
         "STATUSES",
+        "STATUS_WORDS",
         "StandardsLedSchema",
         "StrictBool",
         "Text",
