@@ -13,7 +13,7 @@ from webargs.flaskparser import FlaskParser, is_json_request
 
 from eligibility import InputError, Rulebook, dumps, loads, localize
 
-__all__ = ["ServiceBlueprint", "abort", "db_session", "json_reply", "render", "rulebook"]
+__all__ = ["ServiceBlueprint", "abort", "db_session", "json_reply", "language", "render", "rulebook"]
 
 
 def abort(code: int, **kwargs: Any) -> NoReturn:

@@ -81,12 +81,14 @@ class Calculation:
     def need(self, names: tuple[str, ...]) -> None:
         self.missing.extend(n for n in names if n not in self.missing)
 
-    def explained(self) -> list[dict[str, object]]:
-        """Every step in both languages, with the range it left."""
+    def explained(self, lang: str | None = None) -> list[dict[str, object]]:
+        """Every step in ``lang`` (both languages when None), with the range it left."""
         out: list[dict[str, object]] = []
         for step in self.steps:
             text = step.words(*step.figures)
-            entry: dict[str, object] = {"step": step.kind, "text": {"zh": text.zh, "en": text.en[:1].upper() + text.en[1:]}}
+            en = text.en[:1].upper() + text.en[1:]
+            said: object = {"zh": text.zh, "en": en} if lang is None else text.zh if lang == "zh" else en
+            entry: dict[str, object] = {"step": step.kind, "text": said}
             if step.amount is not None:
                 high = step.amount.high
                 entry["amount"] = {"min": format_money(step.amount.low), "max": None if high is None else format_money(high)}

@@ -15,13 +15,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from .facts import FACTS
 from .model import AllOf, AnyOf, Condition, Leaf, Not, Text
 from .profile import PER_RULE, FactContext
 from .text import fact_label, json_value, requirement, value_text, verdict
 
-__all__ = ["Compiled", "Explanation", "compile_condition", "explain", "leaves", "reads_derived"]
+__all__ = ["Compiled", "Explanation", "compile_condition", "explain", "leaves", "reads_derived", "say"]
 
 
 #: A compiled condition: given facts by ``get``, derived ones by ``derive``; gives whether the
@@ -119,13 +120,21 @@ def _any(held: list[bool | None]) -> bool | None:
 # -- explanations ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class _Words:
-    """The parts of a leaf's explanation that depend on the leaf alone, worked out once."""
+    """A leaf's explanation, written once per leaf: everything but the fact's value and the verdict.
 
-    label: Text
-    need: Text
-    threshold: object
+    A reason's text is ``prefix + value + suffix[held]`` in each language.
+    """
+
+    __slots__ = ("fact", "operator", "path", "prefix", "suffix", "threshold")
+
+    def __init__(self, leaf: Leaf) -> None:
+        label = leaf.label or fact_label(leaf.fact)
+        need = requirement(leaf.fact, leaf.op, leaf.operand)
+        self.path, self.fact, self.operator = leaf.path, leaf.fact, leaf.op
+        self.threshold = json_value(leaf.fact, leaf.operand) if leaf.op not in ("known", "unknown") else None
+        self.prefix = (f"{label.zh}：", f"{label.en[0].upper()}{label.en[1:]}: ")
+        self.suffix = {held: (f"；要求{need.zh}。{said.zh}。", f"; required: {need.en}. {said.en}.") for held, said in _VERDICTS.items()}
 
 
 _WORDS: dict[int, tuple[Leaf, _Words]] = {}
@@ -139,16 +148,18 @@ def _words(leaf: Leaf) -> _Words:
     entry = _WORDS.get(id(leaf))
     if entry is not None and entry[0] is leaf:
         return entry[1]
-    label = leaf.label or fact_label(leaf.fact)
-    words = _Words(
-        label=Text(label.zh, f"{label.en[0].upper()}{label.en[1:]}"),
-        need=requirement(leaf.fact, leaf.op, leaf.operand),
-        threshold=json_value(leaf.fact, leaf.operand) if leaf.op not in ("known", "unknown") else None,
-    )
+    words = _Words(leaf)
     if len(_WORDS) > 100_000:  # rulebooks loaded again and again (tests): forget the old ones
         _WORDS.clear()
     _WORDS[id(leaf)] = (leaf, words)
     return words
+
+
+def say(text: Text, lang: str | None) -> str | dict[str, str]:
+    """``text`` in ``lang`` (``zh`` or ``en``), or in both as ``{"zh", "en"}`` when no language is asked for."""
+    if lang is None:
+        return {"zh": text.zh, "en": text.en}
+    return text.zh if lang == "zh" else text.en
 
 
 @dataclass
@@ -163,9 +174,10 @@ class Explanation:
     unsettled: list[Text] = field(default_factory=list)
 
 
-#: A fact's value in words and as JSON data, the facts that would settle it and why it is unknown when
-#: none would: the same in every rule of an estimate (except what a rule paid), so worked out once.
-_Shown = tuple[Text, object, tuple[str, ...], Text | None]
+#: A fact's value in words (zh, en) and as JSON data, the facts that would settle it and why it is
+#: unknown when none would: the same in every rule of an estimate (except what a rule paid), so
+#: worked out once.
+_Shown = tuple[tuple[str, str], object, tuple[str, ...], Text | None]
 
 
 def _shown(fact: str, facts: FactContext, memo: dict[str, _Shown]) -> _Shown:
@@ -180,62 +192,148 @@ def _shown(fact: str, facts: FactContext, memo: dict[str, _Shown]) -> _Shown:
         shown = Text(f"未知（{known.why_unknown.zh}）", f"unknown ({known.why_unknown.en})")
     else:
         shown = _UNKNOWN
-    found = (shown, json_value(fact, value), known.missing, known.why_unknown)
+    found = ((shown.zh, shown.en), json_value(fact, value), known.missing, known.why_unknown)
     if fact not in PER_RULE:  # what a rule paid differs from rule to rule
         memo[fact] = found
     return found
 
 
-def _explain_leaf(leaf: Leaf, facts: FactContext, held: bool | None, memo: dict[str, _Shown]) -> Explanation:
-    shown, value, missing, why = _shown(leaf.fact, facts, memo)
-    words = _words(leaf)
-    said = _VERDICTS[held]
-    reason: dict[str, object] = {
-        "condition": leaf.path,
-        "fact": leaf.fact,
-        "operator": leaf.op,
-        "threshold": list(words.threshold) if isinstance(words.threshold, list) else words.threshold,
-        "value": list(value) if isinstance(value, list) else value,
-        "held": held,
-        "text": {
-            "zh": f"{words.label.zh}：{shown.zh}；要求{words.need.zh}。{said.zh}。",
-            "en": f"{words.label.en}: {shown.en}; required: {words.need.en}. {said.en}.",
-        },
-    }
-    unknown = held is None
-    return Explanation(held, [reason], list(missing) if unknown else [], [why] if unknown and why is not None else [])
+class _ExplainerSource:
+    """Python source writing one condition tree's reasons in one language (or both), straight-line."""
+
+    def __init__(self, lang: str | None) -> None:
+        self.lang = lang
+        self.lines: list[str] = []
+        self.items: list[str] = []  # the reasons, in order, as expressions
+        self.constants: dict[str, object] = {}
+        self.leaves = 0
+
+    def constant(self, value: object) -> str:
+        name = f"k{len(self.constants)}"
+        self.constants[name] = value
+        return name
+
+    def text(self, prefix: tuple[str, str], value: str, suffix: tuple[str, str] | None = None) -> str:
+        """An expression for ``prefix + value + suffix`` in the language(s) asked for."""
+        parts = []
+        for index, language in enumerate(("zh", "en")):
+            if self.lang not in (None, language):
+                continue
+            terms = [self.constant(prefix[index])]
+            if value:
+                terms.append(f"{value}[0][{index}]")
+            if suffix is not None:
+                terms.append(f"{self.constant(suffix[index])}")
+            expression = " + ".join(terms)
+            parts.append(f"{language!r}: {expression}" if self.lang is None else expression)
+        return "{" + ", ".join(parts) + "}" if self.lang is None else parts[0]
+
+    def emit(self, condition: Condition) -> tuple[str, str, str]:
+        """Lines explaining ``condition``; returns the variables of its verdict, missing facts and unsettled reasons."""
+        if isinstance(condition, Leaf):
+            index = self.leaves
+            self.leaves += 1
+            words = _words(condition)
+            held, shown = f"h{index}", f"s{index}"
+            self.lines.append(f"{held} = trace[{index}]")
+            self.lines.append(f"{shown} = shown({condition.fact!r})")
+            suffixes = self.constant({value: text for value, text in words.suffix.items()})
+            threshold = words.threshold
+            text_parts = []
+            for position, language in enumerate(("zh", "en")):
+                if self.lang in (None, language):
+                    expression = f"{self.constant(words.prefix[position])} + {shown}[0][{position}] + {suffixes}[{held}][{position}]"
+                    text_parts.append(f"{language!r}: {expression}" if self.lang is None else expression)
+            text = "{" + ", ".join(text_parts) + "}" if self.lang is None else text_parts[0]
+            threshold_code = f"list({self.constant(threshold)})" if isinstance(threshold, list) else self.constant(threshold)
+            self.items.append(
+                f"{{'condition': {words.path!r}, 'fact': {words.fact!r}, 'operator': {words.operator!r}, 'threshold': {threshold_code}, "
+                f"'value': copy({shown}[1]), 'held': {held}, 'text': {text}}}"
+            )
+            self.lines.append(f"m{index} = {shown}[2] if {held} is None else ()")
+            self.lines.append(f"u{index} = ({shown}[3],) if {held} is None and {shown}[3] is not None else ()")
+            return held, f"m{index}", f"u{index}"
+        if isinstance(condition, Not):
+            slot = len(self.items)
+            self.items.append("")
+            inner, missing, unsettled = self.emit(condition.item)
+            held = f"n{slot}"
+            self.lines.append(f"{held} = None if {inner} is None else not {inner}")
+            self.items[slot] = f"{{'condition': {condition.path!r}, 'operator': 'not', 'held': {held}, 'text': {self.text(_NOT_NOTE_PAIR, '')}}}"
+            return held, missing, unsettled
+        note = len(self.items) if isinstance(condition, AnyOf) else None
+        if note is not None:
+            self.items.append("")
+        parts = [self.emit(item) for item in condition.items]
+        group = f"g{len(self.lines)}"
+        decisive, other = ("True", "False") if note is not None else ("False", "True")
+        heads = [held for held, _, _ in parts]
+        self.lines.append(
+            f"{group} = {decisive} if {' or '.join(f'{h} is {decisive}' for h in heads)} else None if {' or '.join(f'{h} is None' for h in heads)} else {other}"
+        )
+        missing, unsettled = f"{group}m", f"{group}u"
+        self.lines.append(f"{missing} = merge(({', '.join(f'({h}, {m})' for h, m, _ in parts)},)) if {group} is None else ()")
+        self.lines.append(f"{unsettled} = merge(({', '.join(f'({h}, {u})' for h, _, u in parts)},)) if {group} is None else ()")
+        if note is not None:
+            self.items[note] = f"{{'condition': {condition.path!r}, 'operator': 'any', 'held': {group}, 'text': {self.text(_ANY_NOTE_PAIR, '')}}}"
+        return group, missing, unsettled
 
 
-def _explain(condition: Condition, facts: FactContext, trace: Iterator[bool | None], memo: dict[str, _Shown]) -> Explanation:
-    if isinstance(condition, Leaf):
-        return _explain_leaf(condition, facts, next(trace), memo)
-    if isinstance(condition, Not):
-        inner = _explain(condition.item, facts, trace, memo)
-        held = None if inner.held is None else not inner.held
-        note: dict[str, object] = {"condition": condition.path, "operator": "not", "held": held, "text": _NOT_NOTE.as_dict()}
-        return Explanation(held, [note, *inner.reasons], inner.missing, inner.unsettled)
-    parts = [_explain(item, facts, trace, memo) for item in condition.items]
-    values = [p.held for p in parts]
-    reasons = [r for p in parts for r in p.reasons]
-    if isinstance(condition, AnyOf):
-        held = _any(values)
-        any_note: dict[str, object] = {"condition": condition.path, "operator": "any", "held": held, "text": _ANY_NOTE.as_dict()}
-        reasons = [any_note, *reasons]
-    else:
-        held = _all(values)
-    missing: list[str] = []
-    unsettled: list[Text] = []
-    if held is None:
-        for part in parts:
-            if part.held is None:
-                missing.extend(m for m in part.missing if m not in missing)
-                unsettled.extend(u for u in part.unsettled if u not in unsettled)
-    return Explanation(held, reasons, missing, unsettled)
+_NOT_NOTE_PAIR = (_NOT_NOTE.zh, _NOT_NOTE.en)
+_ANY_NOTE_PAIR = (_ANY_NOTE.zh, _ANY_NOTE.en)
 
 
-def explain(condition: Condition, facts: FactContext, trace: tuple[bool | None, ...], memo: dict[str, _Shown] | None = None) -> Explanation:
+def _merge(parts: tuple[tuple[bool | None, tuple[Any, ...]], ...]) -> tuple[Any, ...]:
+    """The items of the parts that are unknown, each once, in order."""
+    found: list[Any] = []
+    for held, items in parts:
+        if held is None:
+            found.extend(item for item in items if item not in found)
+    return tuple(found)
+
+
+def _copy(value: object) -> object:
+    return list(value) if isinstance(value, list) else value
+
+
+#: A compiled explanation: given the trace and the memoised ``shown(fact)``, the reasons in order,
+#: whether the condition held, and (when unknown) the facts and reasons that leave it so.
+Explainer = Callable[[tuple[bool | None, ...], Callable[[str], "_Shown"]], tuple[list[dict[str, object]], bool | None, tuple[str, ...], tuple[Text, ...]]]
+_EXPLAINERS: dict[tuple[int, str | None], tuple[Condition, Explainer]] = {}
+
+
+def compile_explainer(condition: Condition, lang: str | None) -> Explainer:
+    """A function writing ``condition``'s reasons along a trace, generated once per rule and language.
+
+    Every word that does not depend on the company (labels, requirements, verdicts, thresholds) is
+    written when the rule is compiled; what is left is joining each fact's value in words.
+    """
+    key = (id(condition), lang)
+    found = _EXPLAINERS.get(key)
+    if found is not None and found[0] is condition:
+        return found[1]
+    source = _ExplainerSource(lang)
+    held, missing, unsettled = source.emit(condition)
+    body = "\n    ".join(source.lines)
+    code = f"def explain(trace, shown):\n    {body}\n    return [{', '.join(source.items)}], {held}, {missing}, {unsettled}\n"
+    namespace: dict[str, object] = {**source.constants, "merge": _merge, "copy": _copy}
+    exec(compile(code, f"<explanation of {getattr(condition, 'path', '?')}>", "exec"), namespace)
+    explainer = namespace["explain"]
+    assert callable(explainer)
+    if len(_EXPLAINERS) > 100_000:  # rulebooks loaded again and again (tests): forget the old ones
+        _EXPLAINERS.clear()
+    _EXPLAINERS[key] = (condition, explainer)
+    return explainer
+
+
+def explain(
+    condition: Condition, facts: FactContext, trace: tuple[bool | None, ...], memo: dict[str, _Shown] | None = None, lang: str | None = None
+) -> Explanation:
     """The reasons and settling facts recorded in ``trace`` by ``compile_condition(condition)``.
 
-    ``memo`` may be shared by the rules of one estimate: each fact's value is then put into words once.
+    Reasons are written in ``lang`` (``zh`` or ``en``), or in both when it is None. ``memo`` may be
+    shared by the rules of one estimate: each fact's value is then put into words once.
     """
-    return _explain(condition, facts, iter(trace), {} if memo is None else memo)
+    known = {} if memo is None else memo
+    reasons, held, missing, unsettled = compile_explainer(condition, lang)(trace, lambda fact: _shown(fact, facts, known))
+    return Explanation(held, reasons, list(missing), list(unsettled))

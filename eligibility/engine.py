@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any, Final, NamedTuple
 
 from .awards import NOTHING, Amount, Calculation, calculate
-from .conditions import Compiled, Explanation, compile_condition, explain, leaves, reads_derived
+from .conditions import Compiled, Explanation, compile_condition, explain, leaves, reads_derived, say
 from .coverage import record
 from .coverage import recording_active as recording
 from .errors import InputError
@@ -27,6 +27,7 @@ from .loader import load_rulebook
 from .model import PAYERS, Document, Rule, Rulebook, Text
 from .money import ZERO, format_money, format_money_text, split_by_shares
 from .profile import FactContext, Profile, collect_profile
+from .text import localize
 
 __all__ = ["Estimate", "Outcome", "default_rulebook", "estimate", "evaluate", "money_range", "parse_as_of", "payer_name"]
 
@@ -67,7 +68,7 @@ class Outcome:
     ``reasons``, ``steps`` and ``missing`` put the record into words when they are read.
     """
 
-    __slots__ = ("_explained", "_memo", "amount", "as_of", "calc", "document", "held", "profile", "rule", "stacking", "status", "trace")
+    __slots__ = ("_explained", "_memo", "_missing", "amount", "as_of", "calc", "document", "held", "lang", "profile", "rule", "stacking", "status", "trace")
 
     def __init__(
         self,
@@ -78,8 +79,11 @@ class Outcome:
         profile: Profile,
         as_of: date,
         memo: dict[str, Any] | None = None,
+        lang: str | None = None,
     ) -> None:
         self.rule = rule
+        self.lang = lang  # the language the words are written in: zh, en, or both (None)
+        self._missing: list[str] | None = None
         self.document = document
         self.status, self.amount, self.held, self.trace, self.calc = decision
         self.stacking = stacking
@@ -91,16 +95,17 @@ class Outcome:
     def _explanation(self) -> Explanation:
         if self._explained is None:
             assert self.trace is not None
-            self._explained = explain(self.rule.conditions, FactContext(self.profile, self.rule.id, self.as_of.year), self.trace, self._memo)
+            facts = FactContext(self.profile, self.rule.id, self.as_of.year)
+            self._explained = explain(self.rule.conditions, facts, self.trace, self._memo, self.lang)
         return self._explained
 
     @property
     def reasons(self) -> list[dict[str, object]]:
-        """Every test of the rule's conditions: value, threshold, verdict, in both languages."""
+        """Every test of the rule's conditions: value, threshold, verdict, in the outcome's language(s)."""
         if self.status == "not_in_force":
-            return [_window_reason(self.document, self.as_of, False)]
+            return [_window_reason(self.document, self.as_of, False, self.lang)]
         if self.doubtful:
-            return [_window_reason(self.document, self.as_of, None), *self._explanation().reasons]
+            return [_window_reason(self.document, self.as_of, None, self.lang), *self._explanation().reasons]
         return self._explanation().reasons
 
     @property
@@ -119,6 +124,11 @@ class Outcome:
     @property
     def missing(self) -> list[str]:
         """The facts that would settle the status or narrow the amount."""
+        if self._missing is None:
+            self._missing = self._settling()
+        return self._missing
+
+    def _settling(self) -> list[str]:
         if self.status == "not_in_force" or self.held is False:
             return []
         if self.calc is None:
@@ -131,7 +141,7 @@ class Outcome:
     @property
     def steps(self) -> list[dict[str, object]]:
         """How the amount was reached, step by step."""
-        return [] if self.calc is None else self.calc.explained()
+        return [] if self.calc is None else self.calc.explained(self.lang)
 
 
 def _branches(rule: Rule, document: Document, decision: _Decision, as_of: date) -> Iterator[str]:
@@ -187,7 +197,7 @@ def _window_data(document: Document) -> dict[str, str | None]:
     }
 
 
-def _window_reason(document: Document, as_of: date, held: bool | None) -> dict[str, object]:
+def _window_reason(document: Document, as_of: date, held: bool | None, lang: str | None) -> dict[str, object]:
     if held is None:
         text, doubt = _doubt_text(document, as_of), document.window_doubt or Text("", "")
         text = Text(f"{text.zh}：{doubt.zh.rstrip('。')}。尚无法判断。", f"{text.en[:1].upper()}{text.en[1:]}: {doubt.en.rstrip('.')}. Cannot be settled yet.")
@@ -203,7 +213,7 @@ def _window_reason(document: Document, as_of: date, held: bool | None) -> dict[s
         "threshold": _window_data(document),
         "value": as_of.isoformat(),
         "held": held,
-        "text": text.as_dict(),
+        "text": say(text, lang),
     }
 
 
@@ -382,13 +392,14 @@ def money_range(amount: Amount) -> dict[str, str | None]:
 UNSTATED = Text("未规定分担比例的责任单位", "responsible units, split not stated")
 
 
-def payer_name(payer: str, city_name: Text, district: str | None, units: Text | None = None) -> dict[str, str] | None:
-    """A payer line's name: the city's, the district's (None when not given), or the responsible units'."""
+def payer_name(payer: str, city_name: Text, district: str | None, units: Text | None = None, lang: str | None = None) -> str | dict[str, str] | None:
+    """A payer line's name, in ``lang`` (both when None): the city's, the district's (None when not
+    given), or the responsible units'."""
     if payer == "city":
-        return city_name.as_dict()
+        return say(city_name, lang)
     if payer == "unstated":
-        return (units or UNSTATED).as_dict()
-    return None if district is None else {"zh": district, "en": district}
+        return say(units or UNSTATED, lang)
+    return None if district is None else say(Text(district, district), lang)
 
 
 def _share_text(share: Fraction) -> str:
@@ -401,7 +412,7 @@ def _split(outcome: Outcome, parts: list[tuple[Decimal, Decimal | None]], city_n
     return [
         {
             "payer": p.payer,
-            "name": payer_name(p.payer, city_name, district, p.units),
+            "name": payer_name(p.payer, city_name, district, p.units, outcome.lang),
             "share": _share_text(p.share),
             "amount": {"min": format_money(lo), "max": None if hi is None else format_money(hi)},
         }
@@ -429,6 +440,8 @@ def _summary(outcome: Outcome, as_of: date) -> Text:
         failed = next((r for r in outcome.reasons if r.get("held") is False and "fact" in r), None)
         if failed is not None:
             text = failed["text"]
+            if isinstance(text, str):  # written in one language: the other is never read
+                return Text(f"不符合条件：{text}", f"Not eligible: {text}")
             assert isinstance(text, dict)
             return Text(f"不符合条件：{text['zh']}", f"Not eligible: {text['en']}")
         return Text("不符合条件：按本条款已无可支付金额。", "Not eligible: nothing remains payable under this clause.")
@@ -457,27 +470,57 @@ def _summary(outcome: Outcome, as_of: date) -> Text:
     return Text(f"尚待确定：最多{high_zh}；{needs.zh}。", f"Undetermined: up to {high}; {needs.en}.")
 
 
+#: The words of a rule that no company changes, written once per rule and language:
+#: title, clause, interpretation and benefit.
+_STATIC: dict[tuple[int, str | None], tuple[Rule, tuple[object, object, object, object]]] = {}
+
+
+def _static(rule: Rule, lang: str | None) -> tuple[object, object, object, object]:
+    key = (id(rule), lang)
+    found = _STATIC.get(key)
+    if found is not None and found[0] is rule:
+        return found[1]
+    support = rule.award.support
+    words = (
+        say(rule.title, lang),
+        say(rule.clause, lang),
+        say(rule.interpretation, lang) if rule.interpretation else None,
+        say(support, lang) if support else None,
+    )
+    if len(_STATIC) > 100_000:  # rulebooks loaded again and again (tests): forget the old ones
+        _STATIC.clear()
+    _STATIC[key] = (rule, words)
+    return words
+
+
+def _copy(words: object) -> object:
+    """A fresh copy of cached words, so that no caller can change the cache through a result."""
+    return dict(words) if isinstance(words, dict) else words
+
+
 def _outcome_data(outcome: Outcome, payers: list[dict[str, Any]], as_of: date) -> dict[str, Any]:
-    rule, document = outcome.rule, outcome.document
+    rule, document, lang = outcome.rule, outcome.document, outcome.lang
+    title, clause, interpretation, benefit = _static(rule, lang)
+    amount = outcome.amount
     data: dict[str, Any] = {
         "rule": rule.id,
         "document": document.id,
-        "title": rule.title.as_dict(),
+        "title": _copy(title),
         "kind": rule.kind,
         "status": outcome.status,
         "monetary": rule.monetary,
-        "amount": money_range(outcome.amount) if outcome.amount is not None else None,
+        "amount": None if amount is None else {"min": format_money(amount.low), "max": None if amount.high is None else format_money(amount.high)},
         "payers": payers,
-        "summary": _summary(outcome, as_of).as_dict(),
+        "summary": say(_summary(outcome, as_of), lang),
         "reasons": outcome.reasons,
         "calculation": outcome.steps,
         "missing_facts": outcome.missing,
-        "citation": {"number": document.number, "clause": rule.clause.as_dict(), "quote": rule.quote, "source": document.source},
-        "interpretation": rule.interpretation.as_dict() if rule.interpretation else None,
-        "benefit": rule.award.support.as_dict() if rule.award.support else None,
+        "citation": {"number": document.number, "clause": _copy(clause), "quote": rule.quote, "source": document.source},
+        "interpretation": _copy(interpretation),
+        "benefit": _copy(benefit),
     }
     if outcome.stacking is not None:
-        data["stacking"] = outcome.stacking
+        data["stacking"] = outcome.stacking if lang is None else localize(outcome.stacking, lang)
     return data
 
 
@@ -551,7 +594,7 @@ class Estimate:
         """Each rule's amount range (None for non-monetary support), in the order of ``rule_ids``."""
         return [decision[_AMOUNT] for decision in self.decisions]
 
-    def brief(self, outcomes: list[Outcome] | None = None) -> dict[str, Any]:
+    def brief(self, outcomes: list[Outcome] | None = None, lang: str | None = None) -> dict[str, Any]:
         """The estimate in short: day, totals, payers and each rule's status, amount and summary."""
         book = self.plan.book
         city_name = book.cities[self.city]
@@ -559,25 +602,26 @@ class Estimate:
             "as_of": self.as_of.isoformat(),
             "total": money_range(self.total),
             "payers": [
-                {"payer": payer, "name": payer_name(payer, city_name, self.district), "amount": money_range(amount)} for payer, amount in self.payers.items()
+                {"payer": payer, "name": payer_name(payer, city_name, self.district, lang=lang), "amount": money_range(amount)}
+                for payer, amount in self.payers.items()
             ],
             "outcomes": [
                 {
                     "rule": o.rule.id,
                     "status": o.status,
                     "amount": None if o.amount is None else money_range(o.amount),
-                    "summary": _summary(o, self.as_of).as_dict(),
+                    "summary": say(_summary(o, self.as_of), lang),
                 }
-                for o in (self.outcomes() if outcomes is None else outcomes)
+                for o in (self.outcomes(lang) if outcomes is None else outcomes)
             ],
         }
 
-    def outcomes(self) -> list[Outcome]:
-        """Every rule's outcome, ready to be put into words."""
+    def outcomes(self, lang: str | None = None) -> list[Outcome]:
+        """Every rule's outcome, ready to be put into words in ``lang`` (both languages when None)."""
         documents = self.plan.documents
         memo: dict[str, Any] = {}
         return [
-            Outcome(entry.rule, documents[entry.document], decision, self.stacking.get(index), self.profile, self.as_of, memo)
+            Outcome(entry.rule, documents[entry.document], decision, self.stacking.get(index), self.profile, self.as_of, memo, lang)
             for index, (entry, decision) in enumerate(zip(self.plan.entries, self.decisions, strict=False))
         ]
 
@@ -595,7 +639,7 @@ class Estimate:
             return None
         return estimate(self.profile, self.city, last, self.district, rulebook=self.plan.book)
 
-    def notice(self, retrospective: Estimate | None) -> dict[str, Any] | None:
+    def notice(self, retrospective: Estimate | None, lang: str | None = None) -> dict[str, Any] | None:
         """The headline when a document is not, or not certainly, in force on the day; else None."""
         day = self.as_of.isoformat()
         documents, zh, en = [], [], []
@@ -626,42 +670,45 @@ class Estimate:
                 f"{text.zh}下方“追溯估算”按本市政策确定有效的最后一天{last}计算，显示政策有效时可得的奖励。",
                 f"{text.en} The retrospective below is the same estimate as of {last}, the last day the city's policies were certainly in force.",
             )
-        return {**text.as_dict(), "documents": documents}
+        words = text.as_dict() if lang is None else {lang: text.zh if lang == "zh" else text.en}
+        return {**words, "documents": documents}
 
-    def as_dict(self) -> dict[str, Any]:
-        """The estimate as JSON-ready data: money as decimal strings, every text in both languages.
+    def as_dict(self, lang: str | None = None) -> dict[str, Any]:
+        """The estimate as JSON-ready data: money as decimal strings, every text in ``lang`` (``zh`` or
+        ``en``) or, when it is None, in both as ``{"zh", "en"}``. Only the asked language is written.
 
         ``notice`` (or None) comes first when a document is not certainly in force on the day, and
         ``retrospective`` (or None) gives the estimate as of the last day the city's rules certainly were.
         """
         retrospective = self.retrospective()
-        data = self._data()
+        data = self._data(lang)
         past = None
         if retrospective is not None:
-            whole = retrospective._data()
+            whole = retrospective._data(lang)
             past = {key: whole[key] for key in ("as_of", "total", "payers", "missing_facts", "outcomes")}
         head = ("city", "city_name", "district", "as_of")
         return {
             **{key: data[key] for key in head},
-            "notice": self.notice(retrospective),
+            "notice": self.notice(retrospective, lang),
             **{key: value for key, value in data.items() if key not in head},
             "retrospective": past,
         }
 
-    def _data(self) -> dict[str, Any]:
+    def _data(self, lang: str | None) -> dict[str, Any]:
         book = self.plan.book
         city_name, district, day = book.cities[self.city], self.district, self.as_of
-        outcomes = self.outcomes()
+        outcomes = self.outcomes(lang)
         missing = {m for o in outcomes for m in o.missing}
         return {
             "city": self.city,
-            "city_name": city_name.as_dict(),
+            "city_name": say(city_name, lang),
             "district": district,
             "as_of": day.isoformat(),
             "rulebook": {"digest": book.digest},
             "total": money_range(self.total),
             "payers": [
-                {"payer": payer, "name": payer_name(payer, city_name, district), "amount": money_range(amount)} for payer, amount in self.payers.items()
+                {"payer": payer, "name": payer_name(payer, city_name, district, lang=lang), "amount": money_range(amount)}
+                for payer, amount in self.payers.items()
             ],
             "missing_facts": [name for name in _FACT_ORDER if name in missing],
             "outcomes": [_outcome_data(o, _split(o, parts, city_name, district), day) for o, parts in zip(outcomes, self.parts, strict=False)],

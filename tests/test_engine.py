@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from eligibility import InputError, evaluate, load_rulebook
+from eligibility import InputError, evaluate, load_rulebook, localize
+from eligibility import estimate as decide
 
 from .helpers import estimate, outcome
 
@@ -268,3 +270,19 @@ def test_an_estimate_holds_its_figures_before_its_words_are_written() -> None:
     assert {p: (a.low, a.high) for p, a in made.payers.items()} == {
         p["payer"]: (money(p["amount"]["min"]), money(p["amount"]["max"])) for p in written["payers"]
     }
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("day", ["2019-06-30", "2020-06-30", "2022-06-30", "2023-06-30", "2024-06-30"])
+@pytest.mark.parametrize("example", ["wuhan", "suzhou", "changsha", "unknown", "park"])
+def test_an_estimate_written_in_one_language_is_the_bilingual_one_localised(example: str, day: str, lang: str) -> None:
+    """Writing only the asked language gives exactly what picking that language out of both would."""
+    path = Path(__file__).resolve().parent.parent / "examples" / f"{example}.json"
+    profiles = {
+        "unknown": {},
+        "park": {"entity_type": "park", "park_designation": "national_blockchain_pilot_zone", "prior_awards": []},
+    }
+    profile = profiles[example] if example in profiles else json.loads(path.read_text(encoding="utf-8"))
+    for city in ("wuhan", "suzhou", "changsha"):
+        found = decide(profile, city, day)
+        assert found.as_dict(lang) == localize(found.as_dict(), lang), (example, city, day)

@@ -10,12 +10,12 @@ from flask.views import MethodView
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eligibility import InputError, ProfileSchema, evaluate, parse_profile
+from eligibility import InputError, ProfileSchema, estimate, parse_profile
 
 from ..keys import request_key
 from ..models import ApiKey, Company, StoredEstimate
 from ..schemas import CompanyEstimateRequestSchema, CompanyRequestSchema, CompanySchema, EstimateSchema, EstimateSummarySchema
-from ..web import ServiceBlueprint, abort, db_session, json_reply, rulebook
+from ..web import ServiceBlueprint, abort, db_session, json_reply, language, rulebook
 from .estimates import store_estimate, summary
 
 blp = ServiceBlueprint("companies", __name__, url_prefix="/api/v1", description="Saved company profiles and their estimate history (API key required).")
@@ -135,5 +135,5 @@ class CompanyEstimates(MethodView):
         session = db_session()
         key = _key(session)
         company = _own(session, key, company_id)
-        result = evaluate(json.loads(company.profile), company.city, body.get("as_of"), company.district, rulebook=rulebook())
+        result = estimate(json.loads(company.profile), company.city, body.get("as_of"), company.district, rulebook=rulebook()).as_dict(language())
         return json_reply(store_estimate(session, key, result, company.id))

@@ -11,23 +11,24 @@ from flask.views import MethodView
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eligibility import evaluate, profile_from_loaded
+from eligibility import dumps, estimate, profile_from_loaded
 
 from ..keys import request_key
 from ..models import ApiKey, StoredEstimate
 from ..schemas import EstimateRequestSchema, EstimateSchema
-from ..web import ServiceBlueprint, abort, db_session, json_reply, render, rulebook
+from ..web import ServiceBlueprint, abort, db_session, json_reply, language, rulebook
 
 blp = ServiceBlueprint("estimates", __name__, url_prefix="/api/v1", description="Award estimates for one company in one city.")
 
 
 def store_estimate(session: Session, key: ApiKey, result: dict[str, Any], company_id: str | None = None) -> str:
-    """Give ``result`` an id, store its JSON text exactly as served, and return that text."""
+    """Give ``result`` (written in the request's language already) an id, store its JSON text exactly
+    as served, and return that text."""
     estimate_id = uuid.uuid4().hex
     head: dict[str, Any] = {"id": estimate_id}
     if company_id is not None:
         head["company"] = company_id
-    text = render({**head, **result})
+    text = dumps({**head, **result}, compact=True)
     session.add(
         StoredEstimate(
             id=estimate_id,
@@ -56,9 +57,10 @@ class Estimates(MethodView):
         session = db_session()
         key = request_key(session, required=False)
         # The request schema has validated the profile already: build it without a second pass.
-        result = evaluate(profile_from_loaded(body["profile"]), body["city"], body.get("as_of"), body.get("district"), rulebook=rulebook())
+        found = estimate(profile_from_loaded(body["profile"]), body["city"], body.get("as_of"), body.get("district"), rulebook=rulebook())
+        result = found.as_dict(language())  # only the asked language is written
         if key is None:
-            return json_reply(render(result))
+            return json_reply(dumps(result, compact=True))
         return json_reply(store_estimate(session, key, result))
 
 
