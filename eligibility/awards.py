@@ -97,7 +97,8 @@ class Calculation:
 
 
 def _yuan(amount: Decimal) -> Text:
-    return Text(f"{format_money_text(amount)}元", f"{format_money_text(amount)} yuan")
+    shown = format_money_text(amount)
+    return Text(f"{shown}元", f"{shown} yuan")
 
 
 # -- the words of each step, given its figures ------------------------------------------------------
