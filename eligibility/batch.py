@@ -123,6 +123,7 @@ class _Columns:
         self.zeros = np.zeros(size, dtype=np.int64)
         self._unknown = FactColumn(self.zeros, np.zeros(size, dtype=np.bool_))
         self.truths: dict[tuple[object, ...], Truth] = {}
+        self.statuses: dict[int, tuple[Bools, npt.NDArray[np.int8]]] = {}
 
     def get(self, name: str, rule: str) -> FactColumn:
         if name in _PER_RULE:
@@ -272,6 +273,16 @@ def _growth_leaf(leaf: Leaf) -> CompiledCondition:
     return evaluate
 
 
+def _shape(condition: Condition, rule: str) -> tuple[object, ...]:
+    """What a condition tests, without its paths: rules testing the same thing share one key (a
+    test of what the rule itself paid is the rule's own)."""
+    if isinstance(condition, Leaf):
+        return (condition.fact, condition.op, repr(condition.operand), rule if condition.fact in _PER_RULE else None)
+    if isinstance(condition, Not):
+        return ("not", _shape(condition.item, rule))
+    return ("all" if isinstance(condition, AllOf) else "any", *(_shape(item, rule) for item in condition.items))
+
+
 def _condition(condition: Condition, rule: str) -> CompiledCondition:
     if isinstance(condition, Leaf):
         return _leaf(condition, rule)
@@ -286,8 +297,12 @@ def _condition(condition: Condition, rule: str) -> CompiledCondition:
     parts = [_condition(item, rule) for item in condition.items]
     every = isinstance(condition, AllOf)
     assert every or isinstance(condition, AnyOf)
+    key = _shape(condition, rule)
 
     def combine(columns: _Columns) -> Truth:
+        truth = columns.truths.get(key)  # many rules test the same (an enterprise whose main business is blockchain)
+        if truth is not None:
+            return truth
         holds, fails = parts[0](columns)
         for part in parts[1:]:
             more_holds, more_fails = part(columns)
@@ -295,6 +310,7 @@ def _condition(condition: Condition, rule: str) -> CompiledCondition:
                 holds, fails = holds & more_holds, fails | more_fails
             else:
                 holds, fails = holds | more_holds, fails & more_fails
+        columns.truths[key] = (holds, fails)
         return holds, fails
 
     return combine
@@ -326,6 +342,12 @@ def _choose(mask: Bools, values: Ints, other: Ints | np.int64) -> Ints:
 def _unbounded_unless(values: Ints, bounded: Bools) -> Ints:
     """``values`` where ``bounded``, UNBOUNDED elsewhere (``values`` non-negative: OR with 2^63 - 1)."""
     result: Ints = values | (_MAX * ~bounded)
+    return result
+
+
+def _unbounded_from_saturation(values: Ints) -> Ints:
+    """``values``, with every sum that reached 2^58 made UNBOUNDED (OR with 2^63 - 1)."""
+    result: Ints = values | (_MAX * (values >= _SATURATE))
     return result
 
 
@@ -496,11 +518,16 @@ class _CompiledRule:
         if self.in_force is None:  # like an unknown condition: nothing is certainly eligible
             holds = np.zeros(size, dtype=np.bool_)
         if self.amount is None:
-            return _status(holds, fails), None, None
+            statuses = columns.statuses.get(id(holds))  # rules with the same condition share its statuses
+            if statuses is None or statuses[0] is not holds:
+                statuses = (holds, _status(holds, fails))
+                columns.statuses[id(holds)] = statuses
+            return statuses[1], None, None
         low, high = self.amount(columns)
         nothing = fails | (high == _NONE)
-        paid = holds & ~nothing
-        return _status(paid, nothing), _keep(low, paid), _keep(high, ~nothing)
+        something = ~nothing
+        paid = holds & something
+        return _status(paid, nothing), _keep(low, paid), _keep(high, something)
 
 
 def _status(eligible: Bools, ineligible: Bools) -> npt.NDArray[np.int8]:
@@ -577,6 +604,8 @@ class CompiledCity:
     bounded: bool = False
     #: Some rule's amount can be unbounded (an unknown count of units).
     unbounded_parts: bool = True
+    #: The payers whose share of some rule can be unbounded.
+    unbounded_payers: frozenset[str] = frozenset(PAYERS)
     #: The rules of each kind that 就高不重复 (highest only, never twice) groups.
     stacked: tuple[list[_CompiledRule], ...] = ()
 
@@ -664,8 +693,8 @@ class CompiledCity:
         for part in highs[1:]:
             total_high = total_high + part
         if self.unbounded_parts:
-            total_high = _unbounded_unless(total_high, total_high < _SATURATE)
-            payer_high = {payer: _unbounded_unless(amount, amount < _SATURATE) for payer, amount in payer_high.items()}
+            total_high = _unbounded_from_saturation(total_high)
+            payer_high = {payer: _unbounded_from_saturation(amount) if payer in self.unbounded_payers else amount for payer, amount in payer_high.items()}
         return total_low, total_high, {p: payer_low[p] for p in self.payers}, {p: payer_high[p] for p in self.payers}
 
     def _checked_totals(
@@ -762,6 +791,7 @@ def compile_city(rulebook: Rulebook, city: str, as_of: date) -> CompiledCity:
         tuple(sorted(payers, key=order.index)),
         bounded=ceiling < int(_SATURATE) and largest < 1 << 62,
         unbounded_parts=any(c.unbounded for c in monetary),
+        unbounded_payers=frozenset(payer for c in monetary if c.unbounded for payer, _ in c.shares),
         stacked=stacked,
     )
 
