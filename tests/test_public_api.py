@@ -153,3 +153,14 @@ def test_an_estimate_from_the_command_line_loads_no_web_terminal_or_chart_code()
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert result.stderr.strip() == "[]"
+
+
+def test_every_package_is_listed_for_the_wheel() -> None:
+    """setup.cfg lists packages one by one (the rulebook is mapped in from rules/): none may be left out."""
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    listed = set(config["options"]["packages"].split())
+    found = {".".join(path.parent.relative_to(ROOT).parts) for top in ("eligibility", "api", "subsidy") for path in (ROOT / top).glob("**/__init__.py")}
+    assert found | {"eligibility.rules"} == listed
