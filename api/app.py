@@ -15,6 +15,7 @@ from .db import Database
 from .errors import ServiceApi, register_error_handlers
 from .limits import init_limits, limiter
 from .openapi import document_fields
+from .pages import blp as pages
 from .resources import catalogue, companies, comparisons, coverage, estimates, health
 
 __all__ = ["create_app"]
@@ -24,6 +25,11 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
+    # Every page, Swagger UI included, loads only what the service itself serves; no inline script.
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    ),
 }
 
 
@@ -39,6 +45,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         RATE_LIMIT_PER_ADDRESS=os.environ.get("RATE_LIMIT_PER_ADDRESS", "3000/minute"),
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         RULES_DIR=os.environ.get("RULES_DIR") or None,
+        FEATURES_DIR=os.environ.get("FEATURES_DIR") or None,
         API_TITLE="Subsidy eligibility calculator",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",
@@ -69,6 +76,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for module in (estimates, comparisons, catalogue, coverage, companies, health):
         api.register_blueprint(module.blp)
     register_error_handlers(app)
+    app.register_blueprint(pages)
+    limiter.exempt(pages)  # pages answer people; the API's limits count the API
 
     @app.get("/api/docs/assets/<path:filename>")
     def swagger_assets(filename: str) -> Response:

@@ -34,7 +34,7 @@ from .profile import (
 )
 from .relocation import compare, parse_plan, plan_cities
 from .sources import account
-from .text import STATUS_WORDS, localize
+from .text import STATUS_WORDS, localize, requirement, value_text
 
 __all__ = [
     "DEFAULT_RULES_DIR",
@@ -87,9 +87,11 @@ __all__ = [
     "plan_cities",
     "profile_from_loaded",
     "recording",
+    "requirement",
     "rule_data",
     "rulebook_data",
     "rules_named",
     "translate",
     "translate_errors",
+    "value_text",
 ]

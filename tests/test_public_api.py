@@ -70,11 +70,13 @@ def test_engine_public_names() -> None:
         "plan_cities",
         "profile_from_loaded",
         "recording",
+        "requirement",
         "rule_data",
         "rulebook_data",
         "rules_named",
         "translate",
         "translate_errors",
+        "value_text",
     ]
     for name in eligibility.__all__:
         assert hasattr(eligibility, name), name

@@ -77,7 +77,7 @@ def test_non_json_body_is_415(client: FlaskClient) -> None:
 
 
 def test_unknown_route_and_method_use_the_error_shape(client: FlaskClient) -> None:
-    for response, status in ((client.get("/api/v1/nowhere"), 404), (client.delete("/api/v1/estimates"), 405), (client.get("/"), 404)):
+    for response, status in ((client.get("/api/v1/nowhere"), 404), (client.delete("/api/v1/estimates"), 405), (client.get("/api/"), 404)):
         assert response.status_code == status
         assert set(response.json) == SHAPE
         assert "Traceback" not in response.get_data(as_text=True)
