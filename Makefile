@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install fonts run test estimate rules coverage load crash format
+.PHONY: install fonts browser run test estimate rules coverage load crash format
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,12 @@ $(BIN)/.installed: setup.cfg pyproject.toml
 	touch $@
 
 install: $(BIN)/.installed fonts
+
+## The page tests drive a real browser: Debian's chromium (never a downloaded one).
+browser:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing chromium for the page tests"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
 ## The charts label in Chinese: make sure a CJK font is installed (Debian's fonts-wqy-zenhei).
 fonts:
@@ -33,7 +39,7 @@ run: install
 ## Install and run every test: lint and format (ruff), type checks (mypy --strict), unit tests and BDD
 ## scenarios, the coverage gate (every rule checked, every branch, clause and support sentence accounted
 ## for), and a plain install of the built wheel in a fresh venv.
-test: install
+test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -32,6 +32,7 @@ from eligibility import (
     parse_plan,
     plan_cities,
     requirement,
+    rule_data,
     translate_errors,
     value_text,
 )
@@ -78,7 +79,7 @@ def yuan(amount: str | Decimal | None) -> str:
 
 def wan(amount: str | Decimal | None, lang: str) -> str:
     """The same in 万元 where it helps (from 10,000 yuan up), e.g. ``274万元``; empty otherwise."""
-    if amount is None or Decimal(amount) < 10_000:
+    if amount is None or Decimal(amount) < 10_000 or lang != "zh":
         return ""
     shown = f"{(Decimal(amount) / 10_000).normalize():f}"
     return f"{shown}万元" if lang == "zh" else f"{shown} wan yuan"
@@ -345,6 +346,7 @@ def compare_page() -> Response:
                 if given:
                     typed: dict[str, Any] = {}
                     for name, text in given.items():
+                        assert isinstance(text, str)
                         typed[name] = int(text) if FACTS[name].kind == "count" and text.isdigit() else text.replace(",", "")
                     figures.append({"year": row["year"], **typed})
             plan_data["figures"] = figures
@@ -439,7 +441,7 @@ def _condition_words(condition: Any, lang: str) -> dict[str, Any]:
             zh, en = say("applies_to", "zh"), say("applies_to", "en")
         label = condition.label.zh if condition.label and lang == "zh" else condition.label.en if condition.label else (zh if lang == "zh" else en)
         need = requirement(condition.fact, condition.op, condition.operand)
-        return {"text": f"{label}：{need.zh}" if lang == "zh" else f"{label}: {need.en}"}
+        return {"text": f"{label}：{need.zh}" if lang == "zh" else f"{label[:1].upper()}{label[1:]}: {need.en}"}
     if hasattr(condition, "item"):
         return {"text": say("none_of", lang), "children": [_condition_words(condition.item, lang)]}
     kind = "any_of" if type(condition).__name__ == "AnyOf" else "all_of"
@@ -493,7 +495,8 @@ def rule_page(rule_id: str) -> Response:
         return _render("not_found.html", lang, 404)
     document = book.document(rule.document)
     scenarios, branches = _scenarios(rule)
-    conditions = [item for item in rule.conditions.items]
+    conditions = list(rule.conditions.items)
+    data = rule_data(rule, document)
     return _render(
         "rule.html",
         lang,
@@ -502,42 +505,44 @@ def rule_page(rule_id: str) -> Response:
         conditions=[_condition_words(item, lang) for item in conditions],
         scenarios=scenarios,
         branches=branches,
-        award=_award_words(rule, lang),
-        caps=[_cap_words(cap, lang) for cap in rule.caps],
+        award=_award_words(data["award"], lang),
+        caps=[_cap_words(cap, lang) for cap in data["caps"]],
     )
 
 
-def _award_words(rule: Rule, lang: str) -> str:
-    award = rule.award
+def _award_words(data: dict[str, Any], lang: str) -> str:
+    """A rule's award in words, from the rulebook's data for it (``rule_data``)."""
     zh = lang == "zh"
-    if award.support is not None:
-        return award.support.zh if zh else award.support.en
-    form = award.form
+    money = f" {say('yuan', lang)}"
     parts: list[str] = []
-    if form == "fixed" and hasattr(award, "amount"):
-        parts.append(f"{yuan(award.amount)} {say('yuan', lang)}")
-    elif hasattr(award, "amounts"):
-        parts.extend(f"{_pick(value_text(award.by, value).as_dict(), lang)}：{yuan(amount)} {say('yuan', lang)}" for value, amount in award.amounts)
-    elif hasattr(award, "units"):
-        parts.extend(f"{label_of(u.fact)[0 if zh else 1]} × {yuan(u.amount)} {say('yuan', lang)}" for u in award.units)
-    elif hasattr(award, "tiers"):
-        label = label_of(award.fact)[0 if zh else 1]
-        parts.extend(f"{label} {'≥' if award.inclusive else '>'} {yuan(t.threshold)}：{yuan(t.amount)} {say('yuan', lang)}" for t in award.tiers)
-    elif hasattr(award, "up_to"):
-        parts.append(f"{say('up_to', lang)} {yuan(award.up_to)} {say('yuan', lang)}")
-    elif hasattr(award, "minimum"):
-        parts.append(f"{yuan(award.minimum)} – {yuan(award.maximum)} {say('yuan', lang)}")
-    if award.pay == "difference":
+    form = data["form"]
+    if form == "non_monetary":
+        return _pick(data["benefit"], lang)
+    if "amount" in data:
+        parts.append(yuan(data["amount"]) + money)
+    if "amounts" in data:
+        parts.extend(f"{_pick(value_text(data['by'], value).as_dict(), lang)}：{yuan(amount)}{money}" for value, amount in data["amounts"].items())
+    for unit in data.get("units", ()):
+        parts.append(f"{label_of(unit['fact'])[0 if zh else 1]} × {yuan(unit['amount'])}{money}")
+    if "tiers" in data:
+        label = label_of(data["fact"])[0 if zh else 1]
+        sign = "≥" if data["above"] == "inclusive" else ">"
+        parts.extend(f"{label} {sign} {yuan(t['threshold'])}：{yuan(t['amount'])}{money}" for t in data["tiers"])
+    if "up_to" in data:
+        parts.append(f"{say('up_to', lang)} {yuan(data['up_to'])}{money}")
+    if "min" in data:
+        parts.append(f"{yuan(data['min'])} – {yuan(data['max'])}{money}")
+    if data.get("pay") == "difference":
         parts.append("差额补足（扣除本条款已支付金额）" if zh else "the difference against what the clause already paid")
     return "；".join(parts) if zh else "; ".join(parts)
 
 
-def _cap_words(cap: Any, lang: str) -> str:
-    if cap.kind == "fact":
-        return label_of(cap.fact)[0 if lang == "zh" else 1]
-    if cap.kind == "limit":
-        return f"{yuan(cap.amount)} {say('yuan', lang)}"
-    return ("本条款累计" if lang == "zh" else "lifetime under the clause: ") + f"{yuan(cap.amount)} {say('yuan', lang)}"
+def _cap_words(cap: dict[str, str], lang: str) -> str:
+    if "fact" in cap:
+        return label_of(cap["fact"])[0 if lang == "zh" else 1]
+    if "limit" in cap:
+        return f"{yuan(cap['limit'])} {say('yuan', lang)}"
+    return ("本条款累计" if lang == "zh" else "lifetime under the clause: ") + f"{yuan(cap['cumulative'])} {say('yuan', lang)}"
 
 
 @blp.app_errorhandler(404)

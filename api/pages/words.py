@@ -5,6 +5,10 @@ from __future__ import annotations
 __all__ = ["WORDS", "say"]
 
 WORDS: dict[str, tuple[str, str]] = {
+    "colon": ("：", ": "),
+    "open": ("（", " ("),
+    "close": ("）", ")"),
+    "comma": ("、", ", "),
     "product": ("区块链产业扶持政策计算器", "Blockchain subsidy calculator"),
     "tagline": (
         "按条款估算企业可获得的扶持：金额、支付方、理由和仍需提供的信息。",

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from eligibility import InputError, ProfileSchema, estimate, parse_profile
 
+from .. import examples
 from ..keys import request_key
 from ..models import ApiKey, Company, StoredEstimate
 from ..schemas import CompanyEstimateRequestSchema, CompanyRequestSchema, CompanySchema, EstimateSchema, EstimateSummarySchema
@@ -76,7 +77,7 @@ class Companies(MethodView):
         companies = session.scalars(select(Company).where(Company.key_id == key.id).order_by(Company.created_at, Company.id))
         return [_data(c) for c in companies]
 
-    @blp.arguments(CompanyRequestSchema())
+    @blp.arguments(CompanyRequestSchema(), example=examples.COMPANY)
     @blp.response(201, CompanySchema)
     def post(self, body: dict[str, Any]) -> Any:
         """Save a company profile, with its award history in profile.prior_awards"""
@@ -97,7 +98,7 @@ class CompanyById(MethodView):
         session = db_session()
         return _data(_own(session, _key(session), company_id))
 
-    @blp.arguments(CompanyRequestSchema())
+    @blp.arguments(CompanyRequestSchema(), example=examples.COMPANY)
     @blp.response(200, CompanySchema)
     def put(self, body: dict[str, Any], company_id: str) -> Any:
         """Replace a saved company's name, city, district and profile"""
@@ -128,7 +129,7 @@ class CompanyEstimates(MethodView):
         stored = session.scalars(select(StoredEstimate).where(StoredEstimate.company_id == company.id).order_by(StoredEstimate.created_at, StoredEstimate.id))
         return [summary(s) for s in stored]
 
-    @blp.arguments(CompanyEstimateRequestSchema())
+    @blp.arguments(CompanyEstimateRequestSchema(), example=examples.COMPANY_ESTIMATE)
     @blp.response(200, EstimateSchema)
     def post(self, body: dict[str, Any], company_id: str) -> Any:
         """Estimate from the saved profile and record it in the company's history"""

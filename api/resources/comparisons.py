@@ -9,6 +9,7 @@ from flask.views import MethodView
 
 from eligibility import InputError, compare, parse_plan, plan_cities
 
+from .. import examples
 from ..errors import error_response
 from ..schemas import ComparisonRequestSchema, ComparisonSchema
 from ..web import ServiceBlueprint, json_reply, render, rulebook
@@ -27,7 +28,7 @@ def _planned(body: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/comparisons")
 class Comparisons(MethodView):
-    @blp.arguments(ComparisonRequestSchema())
+    @blp.arguments(ComparisonRequestSchema(), example=examples.COMPARISON)
     @blp.response(200, ComparisonSchema)
     def post(self, body: dict[str, Any]) -> Any:
         """Rank cities by what a company can expect in each
@@ -45,7 +46,7 @@ class Comparisons(MethodView):
 
 @blp.route("/comparisons/chart.svg")
 class ComparisonChart(MethodView):
-    @blp.arguments(ComparisonRequestSchema())
+    @blp.arguments(ComparisonRequestSchema(), example=examples.PLAN)
     @blp.response(200, content_type="image/svg+xml", description="The chart as SVG.")
     def post(self, body: dict[str, Any]) -> Any:
         """Draw a plan's cumulative award per city per year as SVG

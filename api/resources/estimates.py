@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from eligibility import dumps, estimate, profile_from_loaded
 
+from .. import examples
 from ..keys import request_key
 from ..models import ApiKey, StoredEstimate
 from ..schemas import EstimateRequestSchema, EstimateSchema
@@ -46,7 +47,7 @@ def store_estimate(session: Session, key: ApiKey, result: dict[str, Any], compan
 
 @blp.route("/estimates")
 class Estimates(MethodView):
-    @blp.arguments(EstimateRequestSchema())
+    @blp.arguments(EstimateRequestSchema(), example=examples.ESTIMATE)
     @blp.response(200, EstimateSchema)
     def post(self, body: dict[str, Any]) -> Any:
         """Estimate what a company can expect in one city
