@@ -55,8 +55,13 @@ def _cumulative(values: list[str | None]) -> list[float | None]:
     return out
 
 
-def render_chart(result: dict[str, Any], fmt: str = "png") -> bytes:
-    """Draw a planner result (``plan_cities``) as PNG or SVG bytes."""
+def render_chart(result: dict[str, Any], fmt: str = "png", lang: str | None = None) -> bytes:
+    """Draw a planner result (``plan_cities``) as PNG or SVG bytes, labelled in ``lang`` (``zh`` or
+    ``en``) or in both when it is None."""
+
+    def say(zh: str, en: str) -> str:
+        return f"{zh} {en}" if lang is None else zh if lang == "zh" else en
+
     if fmt not in ("png", "svg"):
         raise ChartError(f"Unknown chart format '{fmt}'; use png or svg.")
     try:
@@ -83,15 +88,31 @@ def render_chart(result: dict[str, Any], fmt: str = "png") -> bytes:
         for index, (entry, low, high) in enumerate(series):
             colour = _COLOURS[index % len(_COLOURS)]
             name = entry["city_name"]
-            label = f"{name['zh']} {name['en']}" if isinstance(name, dict) else str(name)
+            label = say(name["zh"], name["en"]) if isinstance(name, dict) else str(name)
             guaranteed = [v or 0.0 for v in low]
             potential = [top if v is None else v for v in high]
             axes.fill_between(years, guaranteed, potential, color=colour, alpha=0.12, linewidth=0, gid=f"potential-{entry['city']}")
-            axes.plot(years, guaranteed, marker="o", color=colour, linewidth=2, label=f"{label}：保证 guaranteed", gid=f"guaranteed-{entry['city']}")
-            axes.plot(years, potential, color=colour, linewidth=1, linestyle="--", label=f"{label}：可能 potential", gid=f"potential-line-{entry['city']}")
-        axes.set_title("累计奖励 Cumulative awards")
-        axes.set_xlabel("年份 Year")
-        axes.set_ylabel("累计金额（元）Cumulative amount (yuan)")
+            axes.plot(
+                years,
+                guaranteed,
+                marker="o",
+                color=colour,
+                linewidth=2,
+                label=f"{label}{'：' if lang != 'en' else ': '}{say('保证', 'guaranteed')}",
+                gid=f"guaranteed-{entry['city']}",
+            )
+            axes.plot(
+                years,
+                potential,
+                color=colour,
+                linewidth=1,
+                linestyle="--",
+                label=f"{label}{'：' if lang != 'en' else ': '}{say('可能', 'potential')}",
+                gid=f"potential-line-{entry['city']}",
+            )
+        axes.set_title(say("累计奖励", "Cumulative awards"))
+        axes.set_xlabel(say("年份", "Year"))
+        axes.set_ylabel(say("累计金额（元）", "Cumulative amount (yuan)"))
         axes.set_ylim(0, top)
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}"))

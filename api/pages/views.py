@@ -353,7 +353,7 @@ def compare_page() -> Response:
             if values["as_of"]:
                 raise InputError.single("as_of", "A plan is evaluated each year on as_of_month_day; leave as_of out.")
             result = plan_cities(profile, chosen, parse_plan(plan_data), districts, rulebook=book)
-            context["chart"] = _chart(result, say("chart", lang))
+            context["chart"] = _chart(result, say("chart", lang), lang)
         else:
             result = compare(profile, chosen, values["as_of"] or None, districts, rulebook=book)
     except InputError as exc:
@@ -363,13 +363,13 @@ def compare_page() -> Response:
     return _compare_page(lang, context)
 
 
-def _chart(result: dict[str, Any], title: str) -> Markup | None:
+def _chart(result: dict[str, Any], title: str, lang: str) -> Markup | None:
     try:
         from subsidy.chart import ChartError, render_chart  # matplotlib (the charts extra) loads with the first chart
     except ImportError:
         return None
     try:
-        return _sanitised_svg(render_chart(result, "svg"), title)
+        return _sanitised_svg(render_chart(result, "svg", lang), title)
     except ChartError:
         return None
 

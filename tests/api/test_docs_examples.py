@@ -19,7 +19,11 @@ def test_every_documented_example_is_accepted(client: FlaskClient, alice: dict[s
             assert example is not None, (method, path)
             if "{company_id}" in path:
                 if company is None:
-                    company = client.post("/api/v1/companies", json=spec["paths"]["/api/v1/companies"]["post"]["requestBody"]["content"]["application/json"]["example"], headers=alice).json["id"]
+                    company = client.post(
+                        "/api/v1/companies",
+                        json=spec["paths"]["/api/v1/companies"]["post"]["requestBody"]["content"]["application/json"]["example"],
+                        headers=alice,
+                    ).json["id"]
                 path = path.replace("{company_id}", company)
             response = client.open(path, method=method.upper(), json=example, headers=alice)
             assert 200 <= response.status_code < 300, (method, path, response.get_data(as_text=True)[:500])

@@ -47,7 +47,7 @@ def test_the_result_page_leads_with_the_total_and_explains_every_clause(client: 
     page = client.post("/estimate", data=WUHAN).get_data(as_text=True)
     assert re.search(r"data-total>2,740,000.00<", page)
     assert "274万元" in page and "未规定分担比例的责任单位" in page
-    assert 'id="outcome-wuhan.key_pool_growth"' in page and "href=\"/documents/wuhan-2021-opinions?lang=zh#rule-wuhan.key_pool_growth\"" in page
+    assert 'id="outcome-wuhan.key_pool_growth"' in page and 'href="/documents/wuhan-2021-opinions?lang=zh#rule-wuhan.key_pool_growth"' in page
     english = client.post("/estimate", data={**WUHAN, "lang": "en"}).get_data(as_text=True)
     assert "Guaranteed" in english and "符合条件：" not in english and "Eligible: 2,000,000.00 yuan." in english
 
@@ -85,7 +85,10 @@ def test_hostile_strings_are_escaped(client: FlaskClient) -> None:
 def test_the_result_downloads_as_the_apis_json(client: FlaskClient) -> None:
     response = client.post("/estimate.json", data=WUHAN)
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
-    api = client.post("/api/v1/estimates", json={"city": "wuhan", "district": "江汉区", "as_of": "2022-06-30", "profile": json.loads((EXAMPLES / "wuhan.json").read_text(encoding="utf-8"))})
+    api = client.post(
+        "/api/v1/estimates",
+        json={"city": "wuhan", "district": "江汉区", "as_of": "2022-06-30", "profile": json.loads((EXAMPLES / "wuhan.json").read_text(encoding="utf-8"))},
+    )
     assert response.json == api.json
 
 

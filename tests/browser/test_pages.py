@@ -141,3 +141,28 @@ def test_the_api_docs_run_under_the_same_policy(page: Any, base_url: str) -> Non
     page.goto(base_url + "/api/docs")
     page.wait_for_selector(".swagger-ui .opblock")
     assert page.locator(".swagger-ui .opblock").count() > 5
+
+
+def test_the_result_fits_a_phone(browser: Any, base_url: str) -> None:
+    from .conftest import SCREENSHOTS
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
+    page = context.new_page()
+    page.goto(base_url + "/")
+    page.fill("#as_of", "2022-06-30")
+    _fill_company(page, json.loads((EXAMPLES / "wuhan.json").read_text(encoding="utf-8")))
+    page.click("form[action='/estimate'] button[type=submit]")
+    assert page.locator("[data-total]").inner_text() == "2,740,000.00"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "test_the_result_fits_a_phone.png"), full_page=False)
+    context.close()
+
+
+def test_a_policy_officer_reads_a_rule_with_its_scenarios(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/documents")
+    page.click("text=苏府〔2020〕93号")
+    assert "有效期边界不确定" in page.locator("dl.meta").inner_text()
+    page.locator("table.inventory a[href^='/rules/suzhou.revenue_milestone']").first.click()
+    assert "对区块链主营业务收入首超2000万" in page.locator("blockquote.quote").first.inner_text()
+    assert page.locator("ul.tree").inner_text().count("区块链主营业务收入") >= 1
