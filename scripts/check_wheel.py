@@ -92,6 +92,13 @@ def main() -> None:
                 output = server.stdout.read().decode() if server.stdout else ""
                 sys.exit(f"check-wheel: subsidy serve did not answer an estimate:\n{output}")
             print(f"check-wheel: subsidy serve answered POST /api/v1/estimates on port {port}")
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+                page = response.read().decode("utf-8")
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/site.css", timeout=5) as response:
+                css = response.read()
+            if "武汉" not in page or not css:
+                sys.exit("check-wheel: the installed service does not serve its pages")
+            print("check-wheel: subsidy serve served the home page and its stylesheet")
         finally:
             server.terminate()
             server.wait(timeout=30)

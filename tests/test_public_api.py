@@ -120,8 +120,8 @@ def test_service_uses_only_the_engines_public_names_and_no_terminal_code() -> No
         assert root not in ("rich", "click", "matplotlib"), (path, module)
         if root == "eligibility":
             assert module == "eligibility" and set(names) <= set(eligibility.__all__), (path, module, names)
-        if root == "subsidy":  # only the chart view draws, with the presentation's chart module
-            assert path.name == "comparisons.py" and module == "subsidy.chart", (path, module)
+        if root == "subsidy":  # only the chart views draw, with the presentation's chart module
+            assert (path.name, path.parent.name) in (("comparisons.py", "resources"), ("views.py", "pages")) and module == "subsidy.chart", (path, module)
 
 
 def test_presentation_uses_only_the_engines_public_names() -> None:
