@@ -39,6 +39,16 @@ class _Strict(Schema):
         unknown = RAISE
 
 
+REFORM = fields.Raw(
+    allow_none=True,
+    metadata={
+        "description": "A reform to estimate under (政策沙盘): a shipped reform's id, e.g. wuhan-draft-2021-06-01, or the reform itself: "
+        "{id, title: {zh, en}, changes: [...]}. The answer then adds baseline, difference and reform.",
+        "example": "wuhan-draft-2021-06-01",
+    },
+)
+
+
 class EstimateRequestSchema(_Strict):
     """An estimate for one company in one city on one date."""
 
@@ -46,6 +56,7 @@ class EstimateRequestSchema(_Strict):
     district = fields.String(allow_none=True, validate=validate.Length(min=1, max=64), metadata={"example": "江汉区"})
     as_of = fields.Date(allow_none=True, metadata={"description": "Date of the estimate (default: today)."})
     profile = fields.Nested(ProfileSchema, required=True)
+    reform = REFORM
 
 
 class FigureSchema(_Strict):
@@ -84,6 +95,7 @@ class ComparisonRequestSchema(_Strict):
     )
     figures = fields.List(fields.Nested(FigureSchema))
     as_of_month_day = fields.String(metadata={"example": "12-31"})
+    reform = REFORM
 
 
 class CompanyRequestSchema(_Strict):

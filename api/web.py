@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
 
 import flask
 from flask import Response, current_app, g, request
@@ -11,9 +12,11 @@ from flask_smorest import abort as _abort
 from sqlalchemy.orm import Session
 from webargs.flaskparser import FlaskParser, is_json_request
 
-from eligibility import InputError, Rulebook, dumps, loads, localize
+from eligibility import InputError, Rulebook, RuleFileError, dumps, loads, localize
 
-__all__ = ["ServiceBlueprint", "abort", "db_session", "json_reply", "language", "render", "rulebook"]
+__all__ = ["ServiceBlueprint", "abort", "db_session", "json_reply", "language", "render", "rulebook", "under_reform"]
+
+_T = TypeVar("_T")
 
 
 def abort(code: int, **kwargs: Any) -> NoReturn:
@@ -40,6 +43,14 @@ class ServiceBlueprint(Blueprint):  # type: ignore[misc]
     """A flask-smorest Blueprint using the strict body parser."""
 
     ARGUMENTS_PARSER = StrictParser()
+
+
+def under_reform(run: Callable[[], _T]) -> _T:
+    """Run an estimate under a reform; a reform that does not fit the rulebook is a 422 naming it."""
+    try:
+        return run()
+    except RuleFileError as exc:
+        raise InputError.single(f"reform.{exc.key}" if exc.key else "reform", exc.message + (f" {exc.fix}" if exc.fix else "")) from None
 
 
 def rulebook() -> Rulebook:

@@ -32,6 +32,7 @@ from .profile import (
     parse_profile,
     profile_from_loaded,
 )
+from .reform import Reform, apply_reform, estimate_under_reform, find_reform, range_difference, read_reform, shipped_reforms
 from .relocation import compare, parse_plan, plan_cities
 from .sources import account
 from .text import STATUS_WORDS, localize, requirement, value_text
@@ -55,6 +56,7 @@ __all__ = [
     "Outcome",
     "Profile",
     "ProfileSchema",
+    "Reform",
     "Rule",
     "RuleFileError",
     "Rulebook",
@@ -62,6 +64,7 @@ __all__ = [
     "StrictBool",
     "Text",
     "account",
+    "apply_reform",
     "check",
     "compare",
     "coverage_failures",
@@ -71,7 +74,9 @@ __all__ = [
     "document_data",
     "dumps",
     "estimate",
+    "estimate_under_reform",
     "evaluate",
+    "find_reform",
     "flatten_errors",
     "format_money",
     "label_of",
@@ -86,11 +91,14 @@ __all__ = [
     "parse_profile",
     "plan_cities",
     "profile_from_loaded",
+    "range_difference",
+    "read_reform",
     "recording",
     "requirement",
     "rule_data",
     "rulebook_data",
     "rules_named",
+    "shipped_reforms",
     "translate",
     "translate_errors",
     "value_text",

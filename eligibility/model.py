@@ -308,8 +308,10 @@ class Payer:
 
 @dataclass(frozen=True)
 class Variant:
-    """Another wording of a rule (e.g. a superseded draft); recorded, never applied."""
+    """Another wording of a rule (e.g. a superseded draft); recorded, never applied to an estimate
+    (a reform may apply it, by its ``id``)."""
 
+    id: str
     source: str
     status: str
     clause: Text
@@ -444,6 +446,8 @@ class Rulebook:
     cities: dict[str, Text] = field(default_factory=dict)
     #: The source texts by file name, exactly as shipped.
     sources: dict[str, str] = field(default_factory=dict)
+    #: The folder the rule files were read from (a reform reads them again to change them).
+    root: str = ""
 
     def document(self, document_id: str) -> Document:
         return next(d for d in self.documents if d.id == document_id)

@@ -25,7 +25,9 @@ from eligibility import (
     default_rulebook,
     default_runs,
     dumps,
+    estimate_under_reform,
     evaluate,
+    find_reform,
     load_runs,
     loads,
     parse_plan,
@@ -88,19 +90,27 @@ def main() -> None:
 @click.option("--as-of", "as_of", default=None, help="Date of the estimate, YYYY-MM-DD (default: today).")
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the table.")
-def estimate(profile: str, city: str, district: str | None, as_of: str | None, fmt: str, lang: str) -> None:
-    """Estimate every award PROFILE.json can expect in a city, clause by clause."""
+@click.option("--reform", "reform_name", default=None, help="A reform: a shipped reform's id or a reform file (YAML or JSON).")
+def estimate(profile: str, city: str, district: str | None, as_of: str | None, fmt: str, lang: str, reform_name: str | None) -> None:
+    """Estimate every award PROFILE.json can expect in a city, clause by clause; with --reform, under
+    the reform, beside the baseline and the difference."""
     try:
         data = _read_profile(profile)
-        result = evaluate(data, city, as_of, district)
+        if reform_name is None:
+            result = evaluate(data, city, as_of, district)
+        else:
+            reform = find_reform(reform_name, "--reform")
+            result = estimate_under_reform(data, city, as_of, district, reform, rulebook=default_rulebook())
     except InputError as exc:
         _fail_fields(exc, lang)
     except RuleFileError as exc:
-        _fail(f"the rulebook is invalid: {exc}")
+        _fail(f"the reform is refused: {exc}" if reform_name else f"the rulebook is invalid: {exc}")
     if fmt == "table":
-        from .tables import estimate_table
+        from .tables import estimate_table, reform_table
 
         estimate_table(result, lang)
+        if reform_name is not None:
+            reform_table(result, lang)
     else:
         click.echo(dumps(result))
 

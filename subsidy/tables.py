@@ -296,3 +296,30 @@ def screening_table(summary: dict[str, Any], seconds: float, console: Console | 
     for payer in summary["payers"]:
         payers.add_row(payer["payer"], payer["min"], payer["max"], f"{payer['unbounded_rows']:,}")
     out.print(payers)
+
+
+def reform_table(result: dict[str, Any], lang: str, console: Console | None = None) -> None:
+    """After an estimate under a reform: the reform, the baseline and the difference, by payer and by clause."""
+    out = console or Console()
+    zh = lang == "zh"
+    reform = result["reform"]
+    title = reform["title"][lang] if isinstance(reform["title"], dict) else reform["title"]
+    out.print(f"[bold]{'改革方案' if zh else 'Reform'}[/bold]: {escape(title)}  ({reform['id']}, {reform['digest'][:12]})")
+    table = Table(title="与现行规定相比" if zh else "Against the text in force", title_justify="left")
+    table.add_column("支付方" if zh else "Payer")
+    table.add_column("现行（元）" if zh else "Baseline (yuan)", justify="right")
+    table.add_column("改革后（元）" if zh else "Reform (yuan)", justify="right")
+    table.add_column("差额（元）" if zh else "Difference (yuan)", justify="right")
+    names = {p["payer"]: _payer_name(p, lang) for p in result["payers"]}
+    reformed = {p["payer"]: p["amount"] for p in result["payers"]}
+    nothing = {"min": "0.00", "max": "0.00"}
+    for payer, before in result["baseline"]["payers"].items():
+        label = names.get(payer, payer)
+        table.add_row(label, _range(before, lang), _range(reformed.get(payer, nothing), lang), _range(result["difference"]["payers"][payer], lang))
+    table.add_row(_say("total", lang), _range(result["baseline"]["total"], lang), _range(result["total"], lang), _range(result["difference"]["total"], lang))
+    out.print(table)
+    for outcome in result["outcomes"]:
+        if outcome.get("reform"):
+            said = outcome["reform"][lang] if isinstance(outcome["reform"], dict) else outcome["reform"]
+            summary = outcome["summary"][lang] if isinstance(outcome["summary"], dict) else outcome["summary"]
+            out.print(f"  - {escape(said)} {escape(summary)}")

@@ -36,6 +36,7 @@ def test_engine_public_names() -> None:
         "PAYERS",
         "Profile",
         "ProfileSchema",
+        "Reform",
         "Rule",
         "RuleFileError",
         "Rulebook",
@@ -45,6 +46,7 @@ def test_engine_public_names() -> None:
         "StrictBool",
         "Text",
         "account",
+        "apply_reform",
         "check",
         "compare",
         "coverage_failures",
@@ -54,7 +56,9 @@ def test_engine_public_names() -> None:
         "document_data",
         "dumps",
         "estimate",
+        "estimate_under_reform",
         "evaluate",
+        "find_reform",
         "flatten_errors",
         "format_money",
         "label_of",
@@ -69,11 +73,14 @@ def test_engine_public_names() -> None:
         "parse_profile",
         "plan_cities",
         "profile_from_loaded",
+        "range_difference",
+        "read_reform",
         "recording",
         "requirement",
         "rule_data",
         "rulebook_data",
         "rules_named",
+        "shipped_reforms",
         "translate",
         "translate_errors",
         "value_text",
@@ -165,4 +172,4 @@ def test_every_package_is_listed_for_the_wheel() -> None:
     config.read(ROOT / "setup.cfg")
     listed = set(config["options"]["packages"].split())
     found = {".".join(path.parent.relative_to(ROOT).parts) for top in ("eligibility", "api", "subsidy") for path in (ROOT / top).glob("**/__init__.py")}
-    assert found | {"eligibility.rules"} == listed
+    assert found | {"eligibility.rules", "eligibility.reforms"} == listed

@@ -7,12 +7,12 @@ from typing import Any
 from flask import Response
 from flask.views import MethodView
 
-from eligibility import InputError, compare, parse_plan, plan_cities
+from eligibility import InputError, apply_reform, compare, find_reform, parse_plan, plan_cities, range_difference
 
 from .. import examples
 from ..errors import error_response
 from ..schemas import ComparisonRequestSchema, ComparisonSchema
-from ..web import ServiceBlueprint, json_reply, render, rulebook
+from ..web import ServiceBlueprint, json_reply, render, rulebook, under_reform
 
 blp = ServiceBlueprint("comparisons", __name__, url_prefix="/api/v1", description="Compare cities for a relocation.")
 
@@ -22,8 +22,12 @@ PLAN_FIELDS = ("start_year", "years", "growth", "figures", "as_of_month_day")
 def _planned(body: dict[str, Any]) -> dict[str, Any]:
     if body.get("as_of") is not None:
         raise InputError.single("as_of", "A plan is evaluated each year on as_of_month_day; leave as_of out.")
-    plan = parse_plan(body)
-    return plan_cities(body["profile"], body["cities"], plan, body.get("districts"), rulebook=rulebook())
+    plan = parse_plan({k: v for k, v in body.items() if k != "reform"})
+    book = rulebook()
+    if body.get("reform") is not None:
+        reform = find_reform(body["reform"])
+        book = under_reform(lambda: apply_reform(rulebook(), reform))
+    return plan_cities(body["profile"], body["cities"], plan, body.get("districts"), rulebook=book)
 
 
 @blp.route("/comparisons")
@@ -36,11 +40,26 @@ class Comparisons(MethodView):
         One-date form: {cities, districts?, as_of?, profile}, ranked by guaranteed total, ties by
         potential. Plan form: add start_year, years and growth and/or figures; each city gets its
         yearly outcomes, cumulative_total, totals by payer, benefits, unlock steps and a reason.
-        Not stored.
+        Not stored. With a reform, the ranking is under the reform; each city carries its baseline
+        total and the difference, and the answer names the reform.
         """
         if any(name in body for name in PLAN_FIELDS):
             return json_reply(render(_planned(body)))
-        result = compare(body["profile"], body["cities"], body.get("as_of"), body.get("districts"), rulebook=rulebook())
+        book = rulebook()
+        if body.get("reform") is None:
+            return json_reply(render(compare(body["profile"], body["cities"], body.get("as_of"), body.get("districts"), rulebook=book)))
+        reform = find_reform(body["reform"])
+        reformed = under_reform(lambda: apply_reform(book, reform))
+        result = compare(body["profile"], body["cities"], body.get("as_of"), body.get("districts"), rulebook=reformed)
+        baseline = {
+            entry["city"]: entry["total"]
+            for entry in compare(body["profile"], body["cities"], body.get("as_of"), body.get("districts"), rulebook=book)["ranking"]
+        }
+        for entry in result["ranking"]:
+            before = baseline[entry["city"]]
+            entry["baseline"] = {"total": before}
+            entry["difference"] = {"total": range_difference(entry["total"], before)}
+        result["reform"] = {"id": reform.id, "title": reform.title.as_dict(), "digest": reform.digest, "rulebook": reformed.digest}
         return json_reply(render(result))
 
 

@@ -11,13 +11,13 @@ from flask.views import MethodView
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eligibility import dumps, estimate, profile_from_loaded
+from eligibility import dumps, estimate, estimate_under_reform, find_reform, profile_from_loaded
 
 from .. import examples
 from ..keys import request_key
 from ..models import ApiKey, StoredEstimate
 from ..schemas import EstimateRequestSchema, EstimateSchema
-from ..web import ServiceBlueprint, abort, db_session, json_reply, language, rulebook
+from ..web import ServiceBlueprint, abort, db_session, json_reply, language, rulebook, under_reform
 
 blp = ServiceBlueprint("estimates", __name__, url_prefix="/api/v1", description="Award estimates for one company in one city.")
 
@@ -58,8 +58,15 @@ class Estimates(MethodView):
         session = db_session()
         key = request_key(session, required=False)
         # The request schema has validated the profile already: build it without a second pass.
-        found = estimate(profile_from_loaded(body["profile"]), body["city"], body.get("as_of"), body.get("district"), rulebook=rulebook())
-        result = found.as_dict(language())  # only the asked language is written
+        profile = profile_from_loaded(body["profile"])
+        if body.get("reform") is not None:
+            reform = find_reform(body["reform"])
+            result = under_reform(
+                lambda: estimate_under_reform(profile, body["city"], body.get("as_of"), body.get("district"), reform, rulebook=rulebook(), lang=language())
+            )
+        else:
+            found = estimate(profile, body["city"], body.get("as_of"), body.get("district"), rulebook=rulebook())
+            result = found.as_dict(language())  # only the asked language is written
         if key is None:
             return json_reply(dumps(result, compact=True))
         return json_reply(store_estimate(session, key, result))

@@ -16,15 +16,17 @@ import hashlib
 import os
 import pickle
 import sys
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from ..errors import RuleFileError
 from ..model import Document, Rule, Rulebook, Text
 from .documents import DocumentReader
 from .reader import display
 
-__all__ = ["DEFAULT_RULES_DIR", "load_rulebook"]
+__all__ = ["DEFAULT_RULES_DIR", "RawFile", "build_rulebook", "load_rulebook", "read_files", "rule_files"]
 
 #: The shipped rulebook: the repository's rules/ folder, installed as the package ``eligibility.rules``.
 DEFAULT_RULES_DIR = Path(str(resources.files("eligibility.rules")))
@@ -75,7 +77,7 @@ def load_rulebook(path: str | Path | None = None) -> Rulebook:
     without parsing; ``SUBSIDY_RULEBOOK_CACHE=0`` turns this off.
     """
     root = (Path(path) if path is not None else DEFAULT_RULES_DIR).resolve()
-    files = sorted(p for p in root.glob("*/*.yaml") if p.parent.name != "sources")
+    files = rule_files(root)
     if not files:
         raise RuleFileError(str(root), "no rule files found.", fix="add rules/<city>/<document>.yaml files.")
     sources = root / "sources"
@@ -88,33 +90,61 @@ def load_rulebook(path: str | Path | None = None) -> Rulebook:
     return book
 
 
-def _parse(root: Path, files: list[Path], sources: Path) -> Rulebook:
+@dataclass
+class RawFile:
+    """One rule file as read: where it is, its text, and its YAML as data (which a reform may edit)."""
+
+    path: Path
+    display: Path
+    text: str
+    data: Any
+
+
+def read_files(root: Path, files: list[Path]) -> list[RawFile]:
+    """Every rule file's text and YAML; a file that is not YAML is refused naming its line."""
     import yaml  # only when the compiled rulebook is not in the cache
 
-    hasher = hashlib.sha256()
-    documents: list[Document] = []
-    rules: dict[str, Rule] = {}
-    cities: dict[str, Text] = {}
+    raws = []
     for file in files:
-        raw = file.read_bytes()
-        text = raw.decode("utf-8")
-        reader = DocumentReader(display(file, root), text, sources)
+        text = file.read_bytes().decode("utf-8")
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             raise RuleFileError(str(display(file, root)), f"not valid YAML: {getattr(exc, 'problem', exc)}.", line=mark.line + 1 if mark else None) from None
-        document = reader.document(data)
+        raws.append(RawFile(file, display(file, root), text, data))
+    return raws
+
+
+def rule_files(root: Path) -> list[Path]:
+    """The rule files under ``root``, in the order they are read."""
+    return sorted(p for p in root.glob("*/*.yaml") if p.parent.name != "sources")
+
+
+def _parse(root: Path, files: list[Path], sources: Path) -> Rulebook:
+    return build_rulebook(root, read_files(root, files), sources)
+
+
+def build_rulebook(root: Path, raws: list[RawFile], sources: Path, digest: str | None = None) -> Rulebook:
+    """Validate rule files read as data into a Rulebook; ``digest`` replaces the files' own (a reformed
+    rulebook carries the digest of its base and its reform)."""
+    hasher = hashlib.sha256()
+    documents: list[Document] = []
+    rules: dict[str, Rule] = {}
+    cities: dict[str, Text] = {}
+    for raw in raws:
+        reader = DocumentReader(raw.display, raw.text, sources)
+        document = reader.document(raw.data)
         for rule in document.rules:
             if rule.id in rules:
-                raise RuleFileError(str(file), f"rule id '{rule.id}' is already defined in {rules[rule.id].document}.", rule=rule.id, key="id")
+                raise RuleFileError(str(raw.display), f"rule id '{rule.id}' is already defined in {rules[rule.id].document}.", rule=rule.id, key="id")
             rules[rule.id] = rule
         if not document.national:
             if document.city in cities and cities[document.city] != document.city_name:
-                raise RuleFileError(str(file), "city_name differs from another document of the same city.", key="city_name")
+                raise RuleFileError(str(raw.display), "city_name differs from another document of the same city.", key="city_name")
             cities[document.city] = document.city_name
         documents.append(document)
-        hasher.update(file.relative_to(root).as_posix().encode() + b"\0" + raw + b"\0")
+        hasher.update(raw.path.relative_to(root).as_posix().encode() + b"\0" + raw.text.encode("utf-8") + b"\0")
         hasher.update(hashlib.sha256(reader.source_text(document.source, "source.file").encode()).digest())
     texts = {p.name: p.read_text(encoding="utf-8") for p in sorted(sources.glob("*.txt"))}
-    return Rulebook(documents=tuple(documents), digest=hasher.hexdigest(), rules=rules, cities=cities, sources=texts)
+    return Rulebook(documents=tuple(documents), digest=digest or hasher.hexdigest(), rules=rules, cities=cities, sources=texts, root=str(root))

@@ -6,16 +6,20 @@ import hashlib
 from collections.abc import Mapping
 from typing import Literal
 
+from ..conditions import leaves
 from ..model import (
+    AllOf,
+    Award,
     Document,
     InventoryEntry,
     NotSupport,
     OutsideFact,
     Rule,
+    TieredAward,
     Variant,
 )
 from .awards import AwardReader
-from .reader import DOC_ID, DOCUMENT_KEYS, DOCUMENT_STATUSES, RULE_ID, RULE_KEYS, join
+from .reader import DOC_ID, DOCUMENT_KEYS, DOCUMENT_STATUSES, RULE_ID, RULE_KEYS, VARIANT_ID, join
 
 __all__ = ["DocumentReader"]
 
@@ -38,6 +42,8 @@ class DocumentReader(AwardReader):
         if not award.monetary and caps:
             self.fail("caps", "a non-monetary rule cannot have caps.")
         applies_to = self.applies_to(data["applies_to"], "applies_to")
+        conditions = self.conditions(data.get("conditions"), applies_to, "conditions")
+        self.gates_agree(conditions, award)
         variants = data.get("variants") or []
         if not isinstance(variants, list):
             self.fail("variants", "must be a list.")
@@ -50,21 +56,49 @@ class DocumentReader(AwardReader):
             interpretation=self.text(data["interpretation"], "interpretation") if data.get("interpretation") else None,
             applies_to=applies_to,
             kind=self.string(data["kind"], "kind"),
-            conditions=self.conditions(data.get("conditions"), applies_to, "conditions"),
+            conditions=conditions,
             award=award,
             caps=caps,
             payers=self.payers(data.get("payers"), "payers", award.monetary, source, language),
             stacking=self.text(data["stacking"], "stacking") if data.get("stacking") else None,
-            variants=tuple(self.variant(v, f"variants[{i}]", applies_to) for i, v in enumerate(variants)),
+            variants=self.variants(variants, applies_to),
         )
 
+    def gates_agree(self, conditions: AllOf, award: Award) -> None:
+        """A condition on a tiered award's fact must open exactly at the first tier: the same threshold,
+        strictly above it for an exclusive tier, at least it for an inclusive one."""
+        if not isinstance(award, TieredAward):
+            return
+        first = award.tiers[0].threshold
+        for leaf in leaves(conditions):
+            gates = leaf.fact == award.fact and leaf.op in ("gt", "ge")
+            if gates and (leaf.operand != first or (leaf.op == "ge") != award.inclusive):
+                self.fail(
+                    f"conditions ({leaf.path})",
+                    f"the condition {leaf.fact} {leaf.op} {leaf.operand} disagrees with the first tier, which opens {'at' if award.inclusive else 'above'} {first}.",
+                    "make the condition's threshold and operator those of the first tier.",
+                )
+
+    def variants(self, values: list[object], applies_to: tuple[str, ...]) -> tuple[Variant, ...]:
+        found: list[Variant] = []
+        for index, value in enumerate(values):
+            variant = self.variant(value, f"variants[{index}]", applies_to)
+            if any(v.id == variant.id for v in found):
+                self.fail(f"variants[{index}].id", f"variant id '{variant.id}' is used twice in this rule.")
+            found.append(variant)
+        return tuple(found)
+
     def variant(self, value: object, key: str, applies_to: tuple[str, ...]) -> Variant:
-        keys = {"source", "status", "clause", "quote", "note", "conditions", "award", "caps"}
+        keys = {"id", "source", "status", "clause", "quote", "note", "conditions", "award", "caps"}
         data = self.mapping(value, key, keys, keys - {"caps", "conditions"})
+        variant_id = self.string(data["id"], join(key, "id"))
+        if not VARIANT_ID.match(variant_id):
+            self.fail(join(key, "id"), f"variant id '{variant_id}' must be lowercase words and digits joined by hyphens, e.g. draft-2021-06-01.")
         if data["status"] not in ("superseded", "draft"):
             self.fail(join(key, "status"), "a variant is 'superseded' or 'draft'; the rule itself is the text in force.")
         source = self.string(data["source"], join(key, "source"))
         return Variant(
+            id=variant_id,
             source=source,
             status=data["status"],
             clause=self.clause(data["clause"], join(key, "clause")),

@@ -17,7 +17,7 @@ from ..model import (
 )
 from ..money import MoneyError, parse_money
 
-__all__ = ["AWARD_FORMS", "COMPARISONS", "DOCUMENT_KEYS", "DOCUMENT_STATUSES", "OPERATORS", "RULE_KEYS", "Reader", "display", "join"]
+__all__ = ["AWARD_FORMS", "COMPARISONS", "DOCUMENT_KEYS", "DOCUMENT_STATUSES", "OPERATORS", "RULE_KEYS", "VARIANT_ID", "Reader", "display", "join"]
 
 COMPARISONS = ("eq", "ne", "gt", "ge", "lt", "le")
 OPERATORS = (*COMPARISONS, "in", "not_in", "known", "unknown")
@@ -25,6 +25,7 @@ AWARD_FORMS = ("fixed", "per_unit", "tiered", "capped", "ranged", "non_monetary"
 DOCUMENT_STATUSES = ("final", "draft", "superseded", "repealed")
 RULE_ID = re.compile(r"^[a-z]+\.[a-z0-9_]+$")
 DOC_ID = re.compile(r"^[a-z0-9-]+$")
+VARIANT_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 DOCUMENT_KEYS = {
     "id",
