@@ -293,6 +293,77 @@ def coverage(fmt: str, runs: Path | None, check: bool) -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.argument("source", metavar="INPUT", type=click.Path(path_type=Path))
+@click.option("--city", required=True, help="wuhan, suzhou or changsha.")
+@click.option("--as-of", "as_of", required=True, help="Date of the screening, YYYY-MM-DD.")
+@click.option("--reform", "reform_name", required=True, help="A reform: a shipped reform's id or a reform file (YAML or JSON).")
+@click.option("--out", "target", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Output file, .parquet or .csv.")
+@click.option("--report", "report", default=None, type=click.Path(dir_okay=False, path_type=Path), help="Also write the HTML report here.")
+@click.option("--keep", multiple=True, help="An input column to copy to the output, e.g. company_id; repeatable.")
+@click.option("--summary", "summary_format", type=click.Choice(["table", "json"]), default="table", show_default=True, help="How to print the summary.")
+def impact(source: Path, city: str, as_of: str, reform_name: str, target: Path, report: Path | None, keep: tuple[str, ...], summary_format: str) -> None:
+    """The budget impact of a reform on a register (INPUT, .csv or .parquet; the columns of screen).
+
+    Writes one row per company: the baseline and reformed totals and payer shares, and their
+    difference; prints the summary (rows, beneficiaries, totals by payer, winners, losers).
+    """
+    try:
+        from eligibility.impact import impact_file  # NumPy and Arrow: the screening extra
+    except ImportError as exc:
+        _fail(f"impact needs the screening extra (pip install 'subsidy-eligibility[screening]'): {exc}.")
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .memory import keep_freed_memory
+
+    keep_freed_memory()
+    console = Console(stderr=True)
+    try:
+        reform = find_reform(reform_name, "--reform")
+    except InputError as exc:
+        _fail_fields(exc)
+    except RuleFileError as exc:
+        _fail(f"the reform is refused: {exc}")
+    with Progress(
+        TextColumn("impact"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, disable=not console.is_terminal, transient=True
+    ) as progress:
+        task = progress.add_task("impact", total=None)
+        try:
+            summary = impact_file(
+                source, target, city, as_of, reform, keep=keep, progress=lambda done, total: progress.update(task, completed=done, total=total)
+            )
+        except InputError as exc:
+            _fail_fields(exc)
+        except RuleFileError as exc:
+            _fail(f"the reform is refused: {exc}")
+        except EligibilityError as exc:
+            _fail(str(exc))
+        except OSError as exc:
+            _fail(f"cannot write {target}: {exc.strerror or exc}.")
+    if report is not None:
+        from .report import impact_report
+
+        path = Path(reform_name)
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+        if not text:
+            from eligibility import DEFAULT_RULES_DIR
+
+            shipped = DEFAULT_RULES_DIR.parent / "reforms" / f"{reform.id}.yaml"
+            text = shipped.read_text(encoding="utf-8") if shipped.is_file() else ""
+        city_name = default_rulebook().cities[summary.city].zh
+        try:
+            report.write_text(impact_report(summary, text, city_name), encoding="utf-8")
+        except OSError as exc:
+            _fail(f"--report: cannot write {report}: {exc.strerror}.")
+    if summary_format == "json":
+        click.echo(dumps(summary.as_dict()))
+    else:
+        from .tables import impact_table
+
+        impact_table(summary.as_dict(), _console())
+
+
 # -- the service ------------------------------------------------------------------------------------
 
 

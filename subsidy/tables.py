@@ -323,3 +323,23 @@ def reform_table(result: dict[str, Any], lang: str, console: Console | None = No
             said = outcome["reform"][lang] if isinstance(outcome["reform"], dict) else outcome["reform"]
             summary = outcome["summary"][lang] if isinstance(outcome["summary"], dict) else outcome["summary"]
             out.print(f"  - {escape(said)} {escape(summary)}")
+
+
+def impact_table(summary: dict[str, Any], console: Console | None = None) -> None:
+    """The budget impact of a reform on a register, in both languages."""
+    out = console or Console()
+    reform = summary["reform_applied"]
+    out.print(f"[bold]预算影响 Budget impact[/bold]: {escape(reform['title']['zh'])} / {escape(reform['title']['en'])} ({reform['id']})")
+    out.print(f"{summary['city']} · {summary['as_of']} · {summary['rows']:,} rows")
+    table = Table()
+    for name in ("支付方 Payer", "现行 Baseline", "改革后 Reform", "变化 Change"):
+        table.add_column(name, justify="right" if name != "支付方 Payer" else "left")
+    for payer, before in summary["baseline"]["payers"].items():
+        after = summary["reform"]["payers"].get(payer, {"min": "0.00", "max": "0.00"})
+        table.add_row(payer, _range(before), _range(after), _range(summary["delta"]["payers"][payer]))
+    table.add_row("合计 Total", _range(summary["baseline"]["total"]), _range(summary["reform"]["total"]), _range(summary["delta"]["total"]))
+    out.print(table)
+    out.print(
+        f"获益 winners {summary['winners']:,} · 受损 losers {summary['losers']:,} · 不变 unchanged {summary['unchanged']:,} · "
+        f"受益企业 beneficiaries {summary['baseline']['beneficiaries']:,} → {summary['reform']['beneficiaries']:,}"
+    )

@@ -306,3 +306,25 @@ def test_a_sum_beyond_64_bits_is_refused_naming_the_row() -> None:
     assert raised.value.rows == [102]
     unbounded = np.array([UNBOUNDED, 1], dtype=np.int64)
     assert _checked_sum([unbounded, big], "the total", 0).tolist() == [UNBOUNDED, 6 * 10**18 + 1]
+
+
+_SANDBOX = {
+    "id": "sandbox",
+    "title": {"zh": "沙盘", "en": "Sandbox"},
+    "changes": [
+        {"rule": "wuhan.key_pool_growth", "use_variant": "draft-2021-06-01"},
+        {"rule": "suzhou.revenue_milestone", "set": {"award.tiers[0].amount": 600000}},
+        {"rule": "wuhan.top100_first_entry", "set": {"payers[0].share": "0.6", "payers[1].share": "0.4"}},
+        {"remove": "changsha.little_giant"},
+    ],
+}
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(
+    register=st.lists(rows(), min_size=1, max_size=12), city=st.sampled_from(["wuhan", "suzhou", "changsha"]), day=st.sampled_from(DATES), checked=st.booleans()
+)
+def test_batch_agrees_with_the_engine_on_a_reformed_rulebook(register: list[dict[str, Any]], city: str, day: date, checked: bool) -> None:
+    from eligibility import apply_reform, read_reform
+
+    assert_agree(apply_reform(default_rulebook(), read_reform(_SANDBOX)), city, day, register, "text", checked)

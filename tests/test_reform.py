@@ -143,3 +143,59 @@ def test_the_command_line_estimates_under_a_reform_file(tmp_path: Path) -> None:
     assert json.loads(result.output)["difference"]["total"]["min"] == "-240000.00"
     refused = CliRunner().invoke(main, ["estimate", str(path), "--city", "wuhan", "--reform", "no-such-reform"])
     assert refused.exit_code == 2 and "--reform" in refused.output
+
+
+# -- properties ---------------------------------------------------------------------------------------
+
+from decimal import Decimal  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+MILESTONE_TIERS = [(20_000_000, 500_000), (50_000_000, 1_000_000), (100_000_000, 2_000_000), (500_000_000, 3_000_000)]
+
+
+@st.composite
+def suzhou_companies(draw: st.DrawFn) -> dict[str, Any]:
+    company: dict[str, Any] = {"entity_type": "enterprise", "main_business_blockchain": draw(st.sampled_from([True, False, None]))}
+    for name, top in (("blockchain_revenue", 700_000_000), ("local_fiscal_contribution", 5_000_000)):
+        value = draw(st.one_of(st.none(), st.integers(0, top)))
+        if value is not None:
+            company[name] = str(value)
+    paid = draw(st.one_of(st.none(), st.sampled_from([0, 500_000, 1_000_000])))
+    company["prior_awards"] = None if paid is None else ([{"rule": "suzhou.revenue_milestone", "amount": str(paid), "year": 2021}] if paid else [])
+    return {k: v for k, v in company.items() if v is not None}
+
+
+def _totals(company: dict[str, Any], reform: dict[str, Any]) -> dict[str, Any]:
+    return estimate_under_reform(company, "suzhou", "2022-06-30", None, find_reform(reform), rulebook=default_rulebook())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(company=suzhou_companies(), raise_by=st.integers(1, 2_000_000))
+def test_raising_an_amount_never_lowers_a_total_and_payer_differences_add_up(company: dict[str, Any], raise_by: int) -> None:
+    reform = {
+        "id": "raise",
+        "title": {"zh": "提高", "en": "Raise"},
+        "changes": [
+            {"rule": "suzhou.revenue_milestone", "set": {f"award.tiers[{i}].amount": amount + raise_by for i, (_, amount) in enumerate(MILESTONE_TIERS)}}
+        ],
+    }
+    result = _totals(company, reform)
+    difference = result["difference"]
+    assert Decimal(difference["total"]["min"]) >= 0
+    assert sum(Decimal(p["min"]) for p in difference["payers"].values()) == Decimal(difference["total"]["min"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(company=suzhou_companies(), lower_to=st.integers(1_000_000, 19_999_999))
+def test_lowering_a_threshold_never_removes_a_beneficiary(company: dict[str, Any], lower_to: int) -> None:
+    reform = {
+        "id": "lower",
+        "title": {"zh": "降低门槛", "en": "Lower threshold"},
+        "changes": [{"rule": "suzhou.revenue_milestone", "set": {"award.tiers[0].threshold": lower_to, "conditions.all[1].gt": lower_to}}],
+    }
+    result = _totals(company, reform)
+    if Decimal(result["baseline"]["total"]["min"]) > 0:
+        assert Decimal(result["total"]["min"]) > 0
+    assert sum(Decimal(p["min"]) for p in result["difference"]["payers"].values()) == Decimal(result["difference"]["total"]["min"])
