@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
 import re
+import tempfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -20,24 +23,29 @@ from eligibility import (
     STATUS_WORDS,
     Document,
     InputError,
+    Reform,
     Rule,
     Rulebook,
+    RuleFileError,
     compare,
     coverage_report,
     default_runs,
     dumps,
     estimate,
+    find_reform,
     label_of,
     load_runs,
     parse_plan,
     plan_cities,
+    read_reform,
     requirement,
     rule_data,
+    shipped_reforms,
     translate_errors,
     value_text,
 )
 
-from ..web import rulebook
+from ..web import rulebook, under_reform
 from .forms import GIVEN_FACTS, PRIOR_ROWS, EstimateForm, form_errors, read_estimate, read_profile
 from .words import WORDS, say
 
@@ -552,3 +560,107 @@ def not_found(_error: Exception) -> Response:
         reply: Response = current_app.extensions["service_api"].handle_http_exception(_error)
         return reply
     return _render("not_found.html", page_language(), 404)
+
+
+# -- the policy sandbox ------------------------------------------------------------------------------
+
+
+def _sandbox_page(lang: str, values: dict[str, str], errors: dict[str, list[str]], status: int = 200) -> Response:
+    book = rulebook()
+    labels = {
+        "reform": say("reform", lang),
+        "reform_file": say("reform_file", lang),
+        "register": say("register_file", lang),
+        "city": say("city", lang),
+        "as_of": say("as_of", lang),
+    }
+    return _render(
+        "sandbox.html",
+        lang,
+        status,
+        values=values,
+        errors=errors,
+        labels=labels,
+        reforms=list(shipped_reforms().values()),
+        cities=_cities(book, lang),
+        rules=[(rule.id, rule.title.zh if lang == "zh" else rule.title.en) for rule in book.rules.values()],
+    )
+
+
+def _sandbox_reform(values: dict[str, str]) -> Reform:
+    """The reform the sandbox form gives: an uploaded file, one parameter changed, or a shipped one."""
+    upload = request.files.get("reform_file")
+    if upload is not None and upload.filename:
+        text = upload.read().decode("utf-8", errors="replace")
+        try:
+            return read_reform(text, upload.filename)
+        except RuleFileError as exc:
+            raise InputError.single("reform_file", str(exc)) from None
+    if values["change_rule"] and values["change_path"]:
+        raw = values["change_value"]
+        value: Any = int(raw) if raw.isdigit() else raw
+        data = {
+            "id": "sandbox",
+            "title": {
+                "zh": f"修改{values['change_rule']}的{values['change_path']}为{raw}",
+                "en": f"{values['change_rule']}: {values['change_path']} set to {raw}",
+            },
+            "changes": [{"rule": values["change_rule"], "set": {values["change_path"]: value}}],
+        }
+        return find_reform(data)
+    if values["reform"]:
+        return find_reform(values["reform"])
+    raise InputError.single("reform", "Pick a reform, upload one, or change a rule's parameter.")
+
+
+@blp.route("/sandbox", methods=["GET", "POST"])
+def sandbox_page() -> Response:
+    """The policy sandbox: a reform and a register in, the budget-impact report out."""
+    lang = page_language()
+    names = ("reform", "change_rule", "change_path", "change_value", "city", "as_of")
+    values = {name: (request.form.get(name) or "").strip() for name in names}
+    if request.method == "GET":
+        values.update(city="wuhan", as_of="2022-06-30", reform="wuhan-draft-2021-06-01")
+        return _sandbox_page(lang, values, {})
+    try:
+        from eligibility.impact import impact_file  # NumPy and Arrow: the screening extra
+        from subsidy.report import impact_report
+    except ImportError:
+        return _sandbox_page(lang, values, {"register": ["The sandbox needs the screening and charts extras."]}, 503)
+    upload = request.files.get("register")
+    try:
+        reform = _sandbox_reform(values)
+        if upload is None or not upload.filename or not upload.filename.lower().endswith((".csv", ".parquet")):
+            raise InputError.single("register", "Upload a register: a .csv or .parquet file.")
+        with tempfile.TemporaryDirectory(prefix="sandbox-") as scratch:
+            source = Path(scratch) / Path(upload.filename).name
+            upload.save(source)
+            summary = under_reform(lambda: impact_file(source, Path(scratch) / "out.parquet", values["city"], values["as_of"], reform, keep=_keep(source)))
+    except InputError as exc:
+        return _sandbox_page(lang, values, translate_errors(exc.errors, lang), 422)
+    book = rulebook()
+    text = json.dumps(reform.data, ensure_ascii=False, indent=2, default=str)
+    page = impact_report(summary, text, book.cities[summary.city].zh)
+    response = Response(page, mimetype="text/html")
+    style = re.search(r"<style>(.*?)</style>", page, re.S)
+    digest = base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode() if style else ""
+    # The report is a file of its own: its one stylesheet is allowed by its hash, and nothing else.
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'none'; style-src 'sha256-{digest}'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+    return response
+
+
+def _keep(source: Path) -> list[str]:
+    """The register's identifying column to carry through, if it has one."""
+    header = source.read_bytes()[:4096].decode("utf-8", errors="replace").splitlines()[0] if source.suffix == ".csv" else ""
+    return ["company_id"] if "company_id" in header.split(",") or (source.suffix == ".parquet" and _has_company_id(source)) else []
+
+
+def _has_company_id(source: Path) -> bool:
+    import pyarrow.parquet as pq
+
+    try:
+        return "company_id" in pq.read_schema(source).names
+    except Exception:
+        return False

@@ -119,3 +119,37 @@ def test_unknown_pages_are_pages_and_unknown_api_routes_keep_the_error_shape(cli
     assert client.get("/documents/nope").status_code == 404 and client.get("/rules/nope").status_code == 404
     api = client.get("/api/v1/nowhere")
     assert api.status_code == 404 and set(api.json) == {"code", "status", "message", "errors"}
+
+
+def test_the_sandbox_turns_a_reform_and_a_register_into_the_report(client: FlaskClient) -> None:
+    assert client.get("/sandbox").status_code == 200
+    register = (EXAMPLES / "wuhan-register.csv").read_bytes()
+    import io
+
+    data = {"reform": "wuhan-draft-2021-06-01", "city": "wuhan", "as_of": "2022-06-30", "register": (io.BytesIO(register), "wuhan-register.csv")}
+    response = client.post("/sandbox", data=data, content_type="multipart/form-data")
+    assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+    page = response.get_data(as_text=True)
+    assert "-1,040,000.00" in page and "武汉征求意见稿" in page and "data:image/png;base64," in page
+    assert "style-src 'sha256-" in response.headers["Content-Security-Policy"]
+    one_change = {
+        "change_rule": "wuhan.top100_first_entry",
+        "change_path": "award.amount",
+        "change_value": "3000000",
+        "city": "wuhan",
+        "as_of": "2022-06-30",
+        "register": (io.BytesIO(register), "r.csv"),
+    }
+    assert "1,000,000.00" in client.post("/sandbox", data=one_change, content_type="multipart/form-data").get_data(as_text=True)
+    bad = {
+        "change_rule": "wuhan.top100_first_entry",
+        "change_path": "award.tiers[0].amount",
+        "change_value": "1",
+        "city": "wuhan",
+        "as_of": "2022-06-30",
+        "register": (io.BytesIO(register), "r.csv"),
+    }
+    refused = client.post("/sandbox", data=bad, content_type="multipart/form-data")
+    assert refused.status_code == 422 and "unknown path" in refused.get_data(as_text=True)
+    missing = client.post("/sandbox", data={"reform": "wuhan-draft-2021-06-01", "city": "wuhan", "as_of": "2022-06-30"}, content_type="multipart/form-data")
+    assert missing.status_code == 422 and 'id="register-error"' in missing.get_data(as_text=True)
