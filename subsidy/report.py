@@ -81,6 +81,10 @@ def _chart(changes: list[Any]) -> str | None:
         axes.set_title("保证金额变化的分布 Distribution of the change in guaranteed amounts")
         axes.set_xlabel("每家企业的变化（元）Change per company (yuan)")
         axes.set_ylabel("企业数 Companies")
+        from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}"))
         figure.tight_layout()
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")
