@@ -12,7 +12,7 @@ from typing import Any
 from apispec import APISpec
 from marshmallow import fields
 
-from eligibility import MAX_MONEY, Count, Money, Rulebook, StrictBool
+from eligibility import MAX_MONEY, Count, Money, Rulebook, StrictBool, shipped_reforms
 
 __all__ = ["document_fields"]
 
@@ -32,6 +32,17 @@ def _properties(book: Rulebook, field: fields.Field, ret: dict[str, Any]) -> dic
         return {"enum": book.city_names()}
     if choices == "rule":
         return {"enum": sorted(book.rules)}
+    if choices == "reform":  # a shipped reform's id, or a reform written out
+        reform = {
+            "type": "object",
+            "required": ["id", "title", "changes"],
+            "properties": {
+                "id": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
+                "title": {"type": "object", "required": ["zh", "en"], "properties": {"zh": {"type": "string"}, "en": {"type": "string"}}},
+                "changes": {"type": "array", "minItems": 1, "items": {"type": "object"}},
+            },
+        }
+        return {"oneOf": [{"type": "string", "enum": sorted(shipped_reforms())}, reform], "nullable": True}
     nullable_ref = [part for part in ret.get("anyOf", ()) if "$ref" in part]
     if isinstance(field, fields.Nested) and field.allow_none and nullable_ref:
         # apispec writes anyOf [any object, $ref] for OpenAPI 3.0, which admits any object at all.

@@ -45,6 +45,7 @@ REFORM = fields.Raw(
         "description": "A reform to estimate under (政策沙盘): a shipped reform's id, e.g. wuhan-draft-2021-06-01, or the reform itself: "
         "{id, title: {zh, en}, changes: [...]}. The answer then adds baseline, difference and reform.",
         "example": "wuhan-draft-2021-06-01",
+        "rulebook": "reform",
     },
 )
 
@@ -153,6 +154,8 @@ class OutcomeSchema(Schema):
     interpretation = _text(required=True, allow_none=True)
     benefit = _text(required=True, allow_none=True)
     stacking = fields.Dict()
+    baseline = fields.Dict(allow_none=True, metadata={"description": "under a reform: the outcome's status and amount without it"})
+    reform = _text()  # under a reform: says that the reform changed this clause
 
 
 class RetrospectiveSchema(Schema):
@@ -196,6 +199,13 @@ class EstimateSchema(Schema):
         allow_none=True,
         metadata={"description": "When as_of is after the last day the city's rules were certainly in force: the same estimate as of that day."},
     )
+    baseline = fields.Dict(metadata={"description": "under a reform: {total, payers} without it"})
+    difference = fields.Dict(
+        metadata={
+            "description": "under a reform: {total, payers}, the reform's minus the baseline's (min from min, max from max; null when either is unbounded)"
+        }
+    )
+    reform = fields.Dict(metadata={"description": "under a reform: {id, title, digest, rulebook, changed_rules, removed_rules}"})
 
 
 class RankSchema(Schema):
@@ -212,6 +222,8 @@ class RankSchema(Schema):
     totals_by_payer = fields.List(fields.Dict(), metadata={"description": "plan form"})
     years = fields.List(fields.Dict(), metadata={"description": "plan form: each year's totals, payers and outcomes"})
     reason = _text()
+    baseline = fields.Dict(metadata={"description": "under a reform: the city's total without it"})
+    difference = fields.Dict(metadata={"description": "under a reform: the change of the city's total"})
 
 
 class ComparisonSchema(Schema):
@@ -222,6 +234,7 @@ class ComparisonSchema(Schema):
     plan = fields.Dict(metadata={"description": "plan form"})
     rulebook = fields.Nested(DigestSchema, required=True)
     ranking = fields.List(fields.Nested(RankSchema), required=True)
+    reform = fields.Dict(metadata={"description": "under a reform: its id, title, digest and the reformed rulebook's digest"})
 
 
 class CompanySchema(Schema):
