@@ -351,9 +351,10 @@ def impact(source: Path, city: str, as_of: str, reform_name: str, target: Path, 
 
             shipped = DEFAULT_RULES_DIR.parent / "reforms" / f"{reform.id}.yaml"
             text = shipped.read_text(encoding="utf-8") if shipped.is_file() else ""
-        city_name = default_rulebook().cities[summary.city].zh
+        book = default_rulebook()
+        titles = {rule.id: (rule.title.zh, rule.title.en) for rule in book.rules.values()}
         try:
-            report.write_text(impact_report(summary, text, city_name), encoding="utf-8")
+            report.write_text(impact_report(summary, text, book.cities[summary.city].zh, titles), encoding="utf-8")
         except OSError as exc:
             _fail(f"--report: cannot write {report}: {exc.strerror}.")
     if summary_format == "json":

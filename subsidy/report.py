@@ -91,8 +91,9 @@ def _chart(changes: list[Any]) -> str | None:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def impact_report(summary: Any, reform_text: str, city_name: str) -> str:
-    """The HTML report of an ``ImpactSummary``."""
+def impact_report(summary: Any, reform_text: str, city_name: str, titles: dict[str, tuple[str, str]] | None = None) -> str:
+    """The HTML report of an ``ImpactSummary``; ``titles`` names each rule (zh, en) for people."""
+    titles = titles or {}
     data = summary.as_dict()
     payers = []
     for payer, before in data["baseline"]["payers"].items():
@@ -120,7 +121,7 @@ def impact_report(summary: Any, reform_text: str, city_name: str) -> str:
         beneficiaries_before=f"{data['baseline']['beneficiaries']:,}",
         beneficiaries_after=f"{data['reform']['beneficiaries']:,}",
         chart=_chart(summary.changes),
-        drivers=[(d["rule"], _money(d["min"])) for d in data["drivers"]],
+        drivers=[(" / ".join(titles.get(d["rule"], (d["rule"], ""))).rstrip(" /"), _money(d["min"])) for d in data["drivers"]],
         text=reform_text or json.dumps(summary.reform.data, ensure_ascii=False, indent=2, default=str),
         facts=FACTS,
     )

@@ -334,9 +334,10 @@ def impact_table(summary: dict[str, Any], console: Console | None = None) -> Non
     table = Table()
     for name in ("支付方 Payer", "现行 Baseline", "改革后 Reform", "变化 Change"):
         table.add_column(name, justify="right" if name != "支付方 Payer" else "left")
+    payer_words = {"city": "市级 city", "district": "区级 district", "unstated": "未规定分担比例 split not stated"}
     for payer, before in summary["baseline"]["payers"].items():
         after = summary["reform"]["payers"].get(payer, {"min": "0.00", "max": "0.00"})
-        table.add_row(payer, _range(before), _range(after), _range(summary["delta"]["payers"][payer]))
+        table.add_row(payer_words.get(payer, payer), _range(before), _range(after), _range(summary["delta"]["payers"][payer]))
     table.add_row("合计 Total", _range(summary["baseline"]["total"]), _range(summary["reform"]["total"]), _range(summary["delta"]["total"]))
     out.print(table)
     out.print(

@@ -640,7 +640,8 @@ def sandbox_page() -> Response:
         return _sandbox_page(lang, values, translate_errors(exc.errors, lang), 422)
     book = rulebook()
     text = json.dumps(reform.data, ensure_ascii=False, indent=2, default=str)
-    page = impact_report(summary, text, book.cities[summary.city].zh)
+    titles = {rule.id: (rule.title.zh, rule.title.en) for rule in book.rules.values()}
+    page = impact_report(summary, text, book.cities[summary.city].zh, titles)
     response = Response(page, mimetype="text/html")
     style = re.search(r"<style>(.*?)</style>", page, re.S)
     digest = base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode() if style else ""
