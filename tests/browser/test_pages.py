@@ -166,3 +166,15 @@ def test_a_policy_officer_reads_a_rule_with_its_scenarios(page: Any, base_url: s
     page.locator("table.inventory a[href^='/rules/suzhou.revenue_milestone']").first.click()
     assert "对区块链主营业务收入首超2000万" in page.locator("blockquote.quote").first.inner_text()
     assert page.locator("ul.tree").inner_text().count("区块链主营业务收入") >= 1
+
+
+def test_a_policy_officer_costs_a_reform_on_a_register_in_the_sandbox(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/sandbox")
+    page.select_option("#reform", "wuhan-draft-2021-06-01")
+    page.select_option("#city", "wuhan")
+    page.fill("#as_of", "2022-06-30")
+    page.set_input_files("#register", str(EXAMPLES / "wuhan-register.csv"))
+    page.click("form[action='/sandbox'] button[type=submit]")
+    assert "预算影响" in page.locator("h1").inner_text()
+    assert "-1,040,000.00" in page.locator(".headline").inner_text()
+    assert page.locator("img[alt^='保证金额变化的分布']").is_visible()
