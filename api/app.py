@@ -68,6 +68,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["rulebook"] = load_rulebook(rules_dir) if rules_dir else default_rulebook()
     app.extensions["database"] = Database.connect(app.config["DATABASE_URL"])
 
+    @app.after_request  # registered before the limiter's, so it runs after it and sees its headers
+    def retry_only_when_refused(response: Response) -> Response:
+        if response.status_code not in (429, 503):
+            response.headers.pop("Retry-After", None)  # only a refusal says when to come back
+        return response
+
     init_limits(app)
     api = ServiceApi(app)
     app.extensions["service_api"] = api

@@ -36,6 +36,8 @@ class StrictParser(FlaskParser):
         try:
             return loads(req.get_data(cache=True), field="body")
         except InputError as exc:
+            if "body" not in exc.errors:  # well-formed JSON holding a string that is not text: name its field
+                raise
             abort(400, message=exc.errors["body"][0], errors=exc.errors)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -62,7 +63,35 @@ def loads(text: str | bytes, field: str = "body") -> Any:
         raise InputError.single(field, f"Invalid JSON: {exc}.") from None
     if _depth(data) > MAX_DEPTH:
         raise InputError.single(field, f"JSON is nested too deeply (more than {MAX_DEPTH} levels).")
+    where = _not_text(data, "")
+    if where is not None:
+        raise InputError.single(where or field, NOT_TEXT)
     return data
+
+
+#: Why a string is refused: it holds a character no text can hold.
+NOT_TEXT = "Contains a character that is not text (a NUL, or half of a UTF-16 surrogate pair); send plain text."
+_BAD = re.compile("[\x00\ud800-\udfff]")
+
+
+def _not_text(value: Any, path: str) -> str | None:
+    """The path of the first string (key or value) holding a NUL or a lone surrogate, or None."""
+    if isinstance(value, str):
+        return path if _BAD.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            inner = f"{path}.{key}" if path else str(key)
+            if _BAD.search(key):
+                return inner
+            found = _not_text(item, inner)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _not_text(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
 
 
 def _default(value: object) -> object:

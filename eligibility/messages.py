@@ -59,6 +59,10 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
     ("Must be a date written YYYY-MM-DD, e.g. 2022-06-30.", "须为 YYYY-MM-DD 格式的日期，如 2022-06-30。"),
     ("Must be a district name of 1 to 64 characters, e.g. 江汉区.", "须为1至64个字符的区名，如 江汉区。"),
     ("Unknown city '{city}'; use one of: {cities}.", "未知城市“{city}”；可用：{cities}。"),
+    (
+        "Contains a character that is not text (a NUL, or half of a UTF-16 surrogate pair); send plain text.",
+        "含有不属于文本的字符（NUL或不成对的UTF-16代理项）；请发送纯文本。",
+    ),
     ("Must be a non-empty list of cities: {cities}.", "须为非空的城市列表：{cities}。"),
     ("'{city}' is listed twice.", "“{city}”重复列出。"),
     ("Names a city that is not in cities.", "所指城市不在 cities 中。"),

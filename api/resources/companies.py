@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import Any
 
@@ -54,7 +55,12 @@ def _data(company: Company) -> dict[str, Any]:
     }
 
 
+_ID = re.compile(r"[0-9a-f]{32}")
+
+
 def _own(session: Session, key: ApiKey, company_id: str) -> Company:
+    if not _ID.fullmatch(company_id):  # ids are 32 hex digits; anything else (a NUL, say) never reaches the database
+        abort(404, message=f"No company {company_id} for this key.")
     company = session.scalar(select(Company).where(Company.id == company_id, Company.key_id == key.id))
     if company is None:
         abort(404, message=f"No company {company_id} for this key.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import date
 from typing import Any
@@ -80,6 +81,8 @@ class EstimateById(MethodView):
         session = db_session()
         key = request_key(session, required=True)
         assert key is not None
+        if not re.fullmatch(r"[0-9a-f]{32}", estimate_id):  # never send a malformed id (a NUL, say) to the database
+            abort(404, message=f"No estimate {estimate_id} for this key.")
         stored = session.scalar(select(StoredEstimate).where(StoredEstimate.id == estimate_id, StoredEstimate.key_id == key.id))
         if stored is None:
             abort(404, message=f"No estimate {estimate_id} for this key.")

@@ -1,0 +1,34 @@
+"""Input at the byte level: text that is not text is refused naming its field, on both databases."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from .conftest import count
+
+PROFILE = '{"entity_type": "enterprise", "prior_awards": []}'
+
+
+def test_a_lone_surrogate_or_a_nul_is_a_422_naming_the_field_and_nothing_is_stored(app: Flask, client: FlaskClient, alice: dict[str, str]) -> None:
+    before = count(app, "companies")
+    for bad in ("\\ud800", "a\\u0000b", "\\udfff tail"):
+        for body, field in (
+            ('{"city": "wuhan", "district": "%s", "profile": %s}' % (bad, PROFILE), "district"),
+            ('{"name": "%s", "city": "wuhan", "profile": %s}' % (bad, PROFILE), "name"),
+            (
+                '{"name": "ok", "city": "wuhan", "profile": {"prior_awards": [{"rule": "%s", "amount": "1", "year": 2021}]}}' % bad,
+                "profile.prior_awards[0].rule",
+            ),
+        ):
+            path = "/api/v1/estimates" if field == "district" else "/api/v1/companies"
+            response = client.post(path, data=body, content_type="application/json", headers=alice)
+            assert response.status_code == 422, (body, response.get_data(as_text=True))
+            assert list(response.json["errors"]) == [field]
+    assert count(app, "companies") == before
+
+
+def test_a_malformed_id_is_not_found_without_reaching_the_database(client: FlaskClient, alice: dict[str, str]) -> None:
+    for path in ("/api/v1/companies/%00", "/api/v1/companies/abc%00def", "/api/v1/estimates/%00x"):
+        response = client.get(path, headers=alice)
+        assert response.status_code == 404 and set(response.json) == {"code", "status", "message", "errors"}
