@@ -14,10 +14,10 @@ def test_a_lone_surrogate_or_a_nul_is_a_422_naming_the_field_and_nothing_is_stor
     before = count(app, "companies")
     for bad in ("\\ud800", "a\\u0000b", "\\udfff tail"):
         for body, field in (
-            ('{"city": "wuhan", "district": "%s", "profile": %s}' % (bad, PROFILE), "district"),
-            ('{"name": "%s", "city": "wuhan", "profile": %s}' % (bad, PROFILE), "name"),
+            ('{"city": "wuhan", "district": "' + bad + '", "profile": ' + PROFILE + "}", "district"),
+            ('{"name": "' + bad + '", "city": "wuhan", "profile": ' + PROFILE + "}", "name"),
             (
-                '{"name": "ok", "city": "wuhan", "profile": {"prior_awards": [{"rule": "%s", "amount": "1", "year": 2021}]}}' % bad,
+                '{"name": "ok", "city": "wuhan", "profile": {"prior_awards": [{"rule": "' + bad + '", "amount": "1", "year": 2021}]}}',
                 "profile.prior_awards[0].rule",
             ),
         ):
