@@ -39,6 +39,9 @@ class _Strict(Schema):
         unknown = RAISE
 
 
+#: An estimate's day: from 1990 to 2100 (a pattern, as OpenAPI 3.0 has no date range).
+AS_OF = {"description": "Date of the estimate (default: today), from 1990-01-01 to 2100-12-31.", "pattern": r"^(199\d|20\d\d|2100)-\d\d-\d\d$"}
+
 REFORM = fields.Raw(
     allow_none=True,
     metadata={
@@ -55,7 +58,7 @@ class EstimateRequestSchema(_Strict):
 
     city = fields.String(required=True, validate=validate.Length(min=1, max=32), metadata={"example": "wuhan", "rulebook": "city"})
     district = fields.String(allow_none=True, validate=validate.Length(min=1, max=64), metadata={"example": "江汉区"})
-    as_of = fields.Date(allow_none=True, metadata={"description": "Date of the estimate (default: today)."})
+    as_of = fields.Date(allow_none=True, metadata=AS_OF)
     profile = fields.Nested(ProfileSchema, required=True)
     reform = REFORM
 
@@ -85,7 +88,7 @@ class ComparisonRequestSchema(_Strict):
         fields.String(validate=validate.Length(min=1, max=32), metadata={"rulebook": "city"}), required=True, validate=validate.Length(min=1, max=10)
     )
     districts = fields.Dict(keys=fields.String(), values=fields.String(validate=validate.Length(min=1, max=64)))
-    as_of = fields.Date(allow_none=True)
+    as_of = fields.Date(allow_none=True, metadata=AS_OF)
     profile = fields.Nested(ProfileSchema, required=True)
     start_year = fields.Integer(strict=True, metadata={"example": 2021})
     years = fields.Integer(strict=True, metadata={"example": 3})
@@ -111,7 +114,7 @@ class CompanyRequestSchema(_Strict):
 class CompanyEstimateRequestSchema(_Strict):
     """An estimate from a saved profile."""
 
-    as_of = fields.Date(allow_none=True)
+    as_of = fields.Date(allow_none=True, metadata=AS_OF)
 
 
 class RangeSchema(Schema):

@@ -40,16 +40,23 @@ def default_rulebook() -> Rulebook:
     return load_rulebook()
 
 
+#: The days an estimate may be asked for: wide around the policies' windows, and never a year 1 or 9999.
+EARLIEST_DAY, LATEST_DAY = date(1990, 1, 1), date(2100, 12, 31)
+
+
 def parse_as_of(value: object, field_name: str = "as_of") -> date:
-    """A date from a date or a YYYY-MM-DD string; InputError naming the field otherwise."""
-    if isinstance(value, date):
-        return value
+    """A date from a date or a YYYY-MM-DD string, from 1990 to 2100; InputError naming the field otherwise."""
+    day: date | None = value if isinstance(value, date) else None
     if isinstance(value, str) and len(value) == 10:
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             pass
-    raise InputError.single(field_name, "Must be a date written YYYY-MM-DD, e.g. 2022-06-30.")
+    if day is None:
+        raise InputError.single(field_name, "Must be a date written YYYY-MM-DD, e.g. 2022-06-30.")
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise InputError.single(field_name, "Must be a date from 1990-01-01 to 2100-12-31.")
+    return day
 
 
 #: What an estimate decides for one rule, and the record that explains it: (status, amount, whether

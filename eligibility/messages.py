@@ -57,6 +57,7 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
     ("Must be one of: {choices}.", "须为以下之一：{choices}。"),
     # dates, districts, cities, rules
     ("Must be a date written YYYY-MM-DD, e.g. 2022-06-30.", "须为 YYYY-MM-DD 格式的日期，如 2022-06-30。"),
+    ("Must be a date from 1990-01-01 to 2100-12-31.", "须为1990-01-01至2100-12-31之间的日期。"),
     ("Must be a district name of 1 to 64 characters, e.g. 江汉区.", "须为1至64个字符的区名，如 江汉区。"),
     ("Unknown city '{city}'; use one of: {cities}.", "未知城市“{city}”；可用：{cities}。"),
     (

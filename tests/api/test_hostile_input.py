@@ -32,3 +32,11 @@ def test_a_malformed_id_is_not_found_without_reaching_the_database(client: Flask
     for path in ("/api/v1/companies/%00", "/api/v1/companies/abc%00def", "/api/v1/estimates/%00x"):
         response = client.get(path, headers=alice)
         assert response.status_code == 404 and set(response.json) == {"code", "status", "message", "errors"}
+
+
+def test_as_of_is_a_day_from_1990_to_2100(client: FlaskClient) -> None:
+    for day, status in (("1989-12-31", 422), ("1990-01-01", 200), ("2100-12-31", 200), ("2101-01-01", 422), ("0001-01-01", 422), ("9999-12-31", 422)):
+        response = client.post("/api/v1/estimates", json={"city": "wuhan", "as_of": day, "profile": {}})
+        assert response.status_code == status, (day, response.json)
+        if status == 422:
+            assert list(response.json["errors"]) == ["as_of"]
