@@ -10,6 +10,7 @@ calculation, who pays and which facts would settle what is still open.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Mapping
 from datetime import date
 from decimal import Decimal
@@ -48,10 +49,8 @@ def parse_as_of(value: object, field_name: str = "as_of") -> date:
     """A date from a date or a YYYY-MM-DD string, from 1990 to 2100; InputError naming the field otherwise."""
     day: date | None = value if isinstance(value, date) else None
     if isinstance(value, str) and len(value) == 10:
-        try:
+        with contextlib.suppress(ValueError):
             day = date.fromisoformat(value)
-        except ValueError:
-            pass
     if day is None:
         raise InputError.single(field_name, "Must be a date written YYYY-MM-DD, e.g. 2022-06-30.")
     if not EARLIEST_DAY <= day <= LATEST_DAY:
