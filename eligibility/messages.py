@@ -92,6 +92,8 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
     ("Invalid input type.", "输入类型无效。"),
     ("Invalid value.", "值无效。"),
     ("Length must be between {low} and {high}.", "长度须在{low}至{high}之间。"),
+    ("At most {count} earlier awards; a company's history is never longer.", "以往奖励记录最多{count}条，企业的实际记录不会更多。"),
+    ("Give each year's figures once.", "每年的数据只填写一次。"),
     ("Must be greater than or equal to {low} and less than or equal to {high}.", "须大于等于{low}且小于等于{high}。"),
     ('Must be a growth rate written as a decimal, e.g. "0.25" for 25 %.', '须为小数形式的增长率，如 "0.25" 表示 25 %。'),
     ("Must be a year between 1990 and 2100.", "须为1990至2100之间的年份。"),

@@ -36,6 +36,8 @@ __all__ = [
 ]
 
 MAX_COUNT = 10_000
+#: The longest award history a profile may give: bounds the cost of a request, far above any real history.
+MAX_PRIOR_AWARDS = 500
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
 
@@ -143,7 +145,11 @@ class ProfileSchema(Schema):
     standards_led = fields.Nested(StandardsLedSchema, allow_none=True)
     park_designation = fields.String(allow_none=True, validate=validate.OneOf(PARK_DESIGNATIONS))
     high_growth = StrictBool(allow_none=True)
-    prior_awards = fields.List(fields.Nested(PriorAwardSchema), allow_none=True)
+    prior_awards = fields.List(
+        fields.Nested(PriorAwardSchema),
+        allow_none=True,
+        validate=validate.Length(max=MAX_PRIOR_AWARDS, error=f"At most {MAX_PRIOR_AWARDS} earlier awards; a company's history is never longer."),
+    )
 
 
 @dataclass(frozen=True)

@@ -331,6 +331,8 @@ def parse_plan(data: Mapping[str, Any]) -> Plan:
             continue
         if isinstance(start, int) and isinstance(years, int) and not start <= entry["year"] < start + years:
             errors[f"{path}.year"] = ["Must be a year of the plan."]
+        elif entry["year"] in figures:
+            errors[f"{path}.year"] = ["Give each year's figures once."]
         given = {k: v for k, v in entry.items() if k != "year"}
         for name in given:
             if name not in FIGURE_FACTS:

@@ -178,3 +178,13 @@ def test_chart_svg_has_bilingual_text_and_one_series_per_city() -> None:
         assert text in svg
     assert sorted(re.findall(r'id="guaranteed-([a-z]+)"', svg)) == ["changsha", "suzhou", "wuhan"]
     assert "WenQuanYi" in svg or "Noto Sans CJK" in svg or "Source Han" in svg
+
+
+def test_a_plan_gives_each_years_figures_once() -> None:
+    import pytest
+
+    from eligibility import InputError
+
+    with pytest.raises(InputError) as error:
+        parse_plan({"start_year": 2021, "years": 2, "figures": [{"year": 2021, "operating_revenue": "1"}, {"year": 2021, "operating_revenue": "2"}]})
+    assert error.value.errors == {"figures[1].year": ["Give each year's figures once."]}

@@ -40,3 +40,12 @@ def test_as_of_is_a_day_from_1990_to_2100(client: FlaskClient) -> None:
         assert response.status_code == status, (day, response.json)
         if status == 422:
             assert list(response.json["errors"]) == ["as_of"]
+
+
+def test_the_cost_of_a_request_is_bounded(client: FlaskClient) -> None:
+    awards = [{"rule": "wuhan.top100_first_entry", "amount": "1", "year": 2021}] * 501
+    response = client.post("/api/v1/estimates", json={"city": "wuhan", "as_of": "2022-06-30", "profile": {"prior_awards": awards}})
+    assert response.status_code == 422 and list(response.json["errors"]) == ["profile.prior_awards"]
+    assert client.post("/api/v1/estimates", json={"city": "wuhan", "as_of": "2022-06-30", "profile": {"prior_awards": awards[:500]}}).status_code == 200
+    chinese = client.post("/api/v1/estimates", json={"city": "wuhan", "profile": {"prior_awards": awards}}, headers={"Accept-Language": "zh"})
+    assert "以往奖励记录最多500条" in chinese.json["errors"]["profile.prior_awards"][0]
