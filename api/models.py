@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Dialect, ForeignKey, Index, String, Text, TypeDecorator
+from sqlalchemy import Date, DateTime, Dialect, ForeignKey, Index, Integer, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = ["ApiKey", "Base", "Company", "StoredEstimate", "utcnow"]
@@ -64,6 +64,11 @@ class Company(Base):
     profile: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    #: Bumped by every change, and every change is written only where it still holds (optimistic locking):
+    #: of two writers who read the same version, the second is refused, never silently lost.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it from the class
 
 
 class StoredEstimate(Base):

@@ -325,8 +325,10 @@ def company_estimate(service: dict[str, Any], company: dict[str, Any], day: str)
 def update_company(service: dict[str, Any], company: dict[str, Any], profile: dict[str, Any], fact: str, value: str, amount: str, rule: str, year: int) -> None:
     _set(profile, fact, value)
     profile.setdefault("prior_awards", []).append({"rule": rule, "amount": amount.replace(",", ""), "year": year})
+    path = f"/api/v1/companies/{company['id']}"
+    etag = _client(service).get(path, headers=service["headers"]).headers["ETag"]
     response = _client(service).put(
-        f"/api/v1/companies/{company['id']}", json={"name": company["name"], "city": company["city"], "profile": profile}, headers=service["headers"]
+        path, json={"name": company["name"], "city": company["city"], "profile": profile}, headers={**service["headers"], "If-Match": etag}
     )
     assert response.status_code == 200, response.json
 

@@ -10,6 +10,7 @@ from typing import Any
 from flask.views import MethodView
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from eligibility import InputError, ProfileSchema, estimate, parse_profile
 
@@ -96,33 +97,54 @@ class Companies(MethodView):
         return _data(company)
 
 
+def _commit_over(session: Session, company_id: str) -> None:
+    """Commit a change to a company, refused (412) when another change was written since it was read."""
+    try:
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        abort(412, message=f"Company {company_id} was changed by another request since it was read; read it again (GET) and send its new ETag in If-Match.")
+
+
 @blp.route("/companies/<company_id>")
 class CompanyById(MethodView):
+    @blp.etag
     @blp.response(200, CompanySchema)
     def get(self, company_id: str) -> Any:
-        """Read a saved company"""
+        """Read a saved company, with its ETag"""
         session = db_session()
         return _data(_own(session, _key(session), company_id))
 
+    @blp.etag
     @blp.arguments(CompanyRequestSchema(), example=examples.COMPANY)
     @blp.response(200, CompanySchema)
     def put(self, body: dict[str, Any], company_id: str) -> Any:
-        """Replace a saved company's name, city, district and profile"""
+        """Replace a saved company's name, city, district and profile
+
+        If-Match is required: the ETag of the company as last read (428 without it, 412 when the
+        company changed since), so that no change, such as an award added to the history, is lost.
+        """
         session = db_session()
         company = _own(session, _key(session), company_id)
+        blp.check_etag(_data(company), CompanySchema)
         profile = _check(body)
         company.name, company.city, company.district, company.profile = body["name"], body["city"], body.get("district"), profile
-        session.commit()
+        _commit_over(session, company_id)
         return _data(company)
 
+    @blp.etag
     @blp.response(204)
     def delete(self, company_id: str) -> None:
-        """Delete a saved company and its stored estimates"""
+        """Delete a saved company and its stored estimates
+
+        If-Match is required, as for a change (428 without it, 412 when the company changed since).
+        """
         session = db_session()
         company = _own(session, _key(session), company_id)
+        blp.check_etag(_data(company), CompanySchema)
         session.query(StoredEstimate).filter(StoredEstimate.company_id == company.id).delete()
         session.delete(company)
-        session.commit()
+        _commit_over(session, company_id)
 
 
 @blp.route("/companies/<company_id>/estimates")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import missing_required_header, positive_data_acceptance
 
 from api import create_app
 from api.db import migrate
@@ -53,4 +53,9 @@ def test_every_operation_keeps_its_contract(case: schemathesis.Case) -> None:
     # OpenAPI cannot state either, so a generated one may be refused with a 422 naming it.
     written_reform = isinstance(case.body, dict) and isinstance(case.body.get("reform"), dict)
     excluded = [positive_data_acceptance] if case.operation.path.startswith("/api/v1/comparisons") or written_reform else []
+    # A change to a saved company without If-Match is answered 428 Precondition Required (RFC 6585),
+    # the status made for it, which the generic check does not list.
+    # And a generated If-Match can never be the company's current ETag: 412, by design.
+    if case.operation.path == "/api/v1/companies/{company_id}" and case.method.upper() in ("PUT", "DELETE"):
+        excluded += [missing_required_header, positive_data_acceptance]
     case.call_and_validate(headers={"Authorization": f"Bearer {KEY}"}, excluded_checks=excluded)
