@@ -43,6 +43,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=1024 * 1024,
         RATE_LIMIT_PER_KEY=os.environ.get("RATE_LIMIT_PER_KEY", "1200/minute"),
         RATE_LIMIT_PER_ADDRESS=os.environ.get("RATE_LIMIT_PER_ADDRESS", "3000/minute"),
+        # What one API key may keep: saved companies and stored estimates (403 past either).
+        QUOTA_COMPANIES=int(os.environ.get("QUOTA_COMPANIES", "1000")),
+        QUOTA_ESTIMATES=int(os.environ.get("QUOTA_ESTIMATES", "100000")),
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         RULES_DIR=os.environ.get("RULES_DIR") or None,
         FEATURES_DIR=os.environ.get("FEATURES_DIR") or None,

@@ -17,9 +17,10 @@ from eligibility import InputError, ProfileSchema, estimate, parse_profile
 from .. import examples
 from ..keys import request_key
 from ..models import ApiKey, Company, StoredEstimate
+from ..paging import PageArgs, link_header, page
 from ..schemas import CompanyEstimateRequestSchema, CompanyRequestSchema, CompanySchema, EstimateSchema, EstimateSummarySchema
 from ..web import ServiceBlueprint, abort, db_session, json_reply, language, rulebook
-from .estimates import store_estimate, summary
+from .estimates import store_estimate, summary, within_quota
 
 blp = ServiceBlueprint("companies", __name__, url_prefix="/api/v1", description="Saved company profiles and their estimate history (API key required).")
 
@@ -76,13 +77,14 @@ def _key(session: Session) -> ApiKey:
 
 @blp.route("/companies")
 class Companies(MethodView):
+    @blp.arguments(PageArgs, location="query", as_kwargs=True)
     @blp.response(200, CompanySchema(many=True))
-    def get(self) -> Any:
-        """List this key's saved companies"""
+    def get(self, **args: Any) -> Any:
+        """List this key's saved companies, oldest first, a page at a time (Link: rel="next")"""
         session = db_session()
         key = _key(session)
-        companies = session.scalars(select(Company).where(Company.key_id == key.id).order_by(Company.created_at, Company.id))
-        return [_data(c) for c in companies]
+        rows, headers = link_header(list(session.scalars(page(select(Company).where(Company.key_id == key.id), Company, args))), args)
+        return [_data(c) for c in rows], 200, headers
 
     @blp.arguments(CompanyRequestSchema(), example=examples.COMPANY)
     @blp.response(201, CompanySchema)
@@ -91,6 +93,7 @@ class Companies(MethodView):
         session = db_session()
         key = _key(session)
         profile = _check(body)
+        within_quota(session, Company, key, "QUOTA_COMPANIES", "saved companies")
         company = Company(id=uuid.uuid4().hex, key_id=key.id, name=body["name"], city=body["city"], district=body.get("district"), profile=profile)
         session.add(company)
         session.commit()
@@ -149,13 +152,15 @@ class CompanyById(MethodView):
 
 @blp.route("/companies/<company_id>/estimates")
 class CompanyEstimates(MethodView):
+    @blp.arguments(PageArgs, location="query", as_kwargs=True)
     @blp.response(200, EstimateSummarySchema(many=True))
-    def get(self, company_id: str) -> Any:
-        """List the estimates made for a saved company, oldest first"""
+    def get(self, company_id: str, **args: Any) -> Any:
+        """List the estimates made for a saved company, oldest first, a page at a time (Link: rel="next")"""
         session = db_session()
         company = _own(session, _key(session), company_id)
-        stored = session.scalars(select(StoredEstimate).where(StoredEstimate.company_id == company.id).order_by(StoredEstimate.created_at, StoredEstimate.id))
-        return [summary(s) for s in stored]
+        query = page(select(StoredEstimate).where(StoredEstimate.company_id == company.id), StoredEstimate, args)
+        rows, headers = link_header(list(session.scalars(query)), args)
+        return [summary(s) for s in rows], 200, headers
 
     @blp.arguments(CompanyEstimateRequestSchema(), example=examples.COMPANY_ESTIMATE)
     @blp.response(200, EstimateSchema)

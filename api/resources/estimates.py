@@ -8,8 +8,9 @@ import uuid
 from datetime import date
 from typing import Any
 
+from flask import current_app
 from flask.views import MethodView
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from eligibility import dumps, estimate, estimate_under_reform, find_reform, profile_from_loaded
@@ -23,9 +24,18 @@ from ..web import ServiceBlueprint, abort, db_session, json_reply, language, rul
 blp = ServiceBlueprint("estimates", __name__, url_prefix="/api/v1", description="Award estimates for one company in one city.")
 
 
+def within_quota(session: Session, model: Any, key: ApiKey, setting: str, what: str) -> None:
+    """Refuse (403) to store one more of ``model`` for ``key`` past its quota."""
+    quota = int(current_app.config[setting])
+    kept = session.scalar(select(func.count()).select_from(model).where(model.key_id == key.id)) or 0
+    if kept >= quota:
+        abort(403, message=f"This key keeps {kept} {what}, its quota; delete some before storing more.")
+
+
 def store_estimate(session: Session, key: ApiKey, result: dict[str, Any], company_id: str | None = None) -> str:
     """Give ``result`` (written in the request's language already) an id, store its JSON text exactly
     as served, and return that text."""
+    within_quota(session, StoredEstimate, key, "QUOTA_ESTIMATES", "stored estimates")
     estimate_id = uuid.uuid4().hex
     head: dict[str, Any] = {"id": estimate_id}
     if company_id is not None:

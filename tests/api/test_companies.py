@@ -149,3 +149,34 @@ def test_twenty_read_modify_writes_lose_nothing(client: FlaskClient, alice: dict
         pending = refused
     kept = client.get(path, headers=alice).json["profile"]["prior_awards"]
     assert sorted(int(a["amount"].split(".")[0]) for a in kept) == list(range(1, 21))
+
+
+def test_lists_come_a_page_at_a_time_with_the_next_page_in_a_link(client: FlaskClient, alice: dict[str, str]) -> None:
+    made = [create(client, alice)["id"] for _ in range(5)]
+    seen: list[str] = []
+    url = "/api/v1/companies?limit=2"
+    pages = 0
+    while url:
+        response = client.get(url, headers=alice)
+        assert response.status_code == 200 and isinstance(response.json, list) and len(response.json) <= 2
+        seen += [c["id"] for c in response.json]
+        link = response.headers.get("Link")
+        url = link[link.index("<") + 1 : link.index(">")].replace("http://localhost", "") if link else ""
+        assert not link or 'rel="next"' in link
+        pages += 1
+    assert seen == made and pages == 3
+    assert list(client.get("/api/v1/companies?cursor=nonsense", headers=alice).json["errors"]) == ["cursor"]
+    assert client.get("/api/v1/companies?limit=0", headers=alice).status_code == 422
+    assert "Link" not in client.get("/api/v1/companies", headers=alice).headers  # five fit the default page
+
+
+def test_each_key_keeps_at_most_its_quota(app: Flask, client: FlaskClient, alice: dict[str, str], bob: dict[str, str]) -> None:
+    app.config.update(QUOTA_COMPANIES=2, QUOTA_ESTIMATES=1)
+    company = create(client, alice)
+    create(client, alice)
+    refused = client.post("/api/v1/companies", json=COMPANY, headers=alice)
+    assert refused.status_code == 403 and "quota" in refused.json["message"] and count(app, "companies") == 2
+    assert client.post("/api/v1/companies", json=COMPANY, headers=bob).status_code == 201  # another key has its own
+    assert client.post(f"/api/v1/companies/{company['id']}/estimates", json={"as_of": "2022-06-30"}, headers=alice).status_code == 200
+    assert client.post(f"/api/v1/companies/{company['id']}/estimates", json={"as_of": "2022-06-30"}, headers=alice).status_code == 403
+    assert count(app, "estimates") == 1
