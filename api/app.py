@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import os
-from collections.abc import Mapping
-from typing import Any
+import threading
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, g, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 from eligibility import default_rulebook, load_rulebook
 
@@ -17,6 +22,7 @@ from .limits import init_limits, limiter
 from .openapi import document_fields
 from .pages import blp as pages
 from .resources import catalogue, companies, comparisons, coverage, estimates, health
+from .web import start_budget
 
 __all__ = ["create_app"]
 
@@ -33,6 +39,31 @@ SECURITY_HEADERS = {
 }
 
 
+class ChunkedBodyLimit:
+    """Gives a chunked body (one sent without Content-Length) the limit a body with one has.
+
+    The server hands such a body over as a stream of unknown length, which Werkzeug reads without a
+    limit. This reads it first, at most one byte past ``limit``, and hands it on with its length, so
+    that a body over the limit is refused with 413 like any other, and never cut silently.
+    """
+
+    def __init__(self, app: WSGIApplication, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if chunked and not environ.get("CONTENT_LENGTH"):
+            stream, body = environ["wsgi.input"], bytearray()
+            while len(body) <= self.limit:
+                piece = stream.read(min(64 * 1024, self.limit + 1 - len(body)))
+                if not piece:
+                    break
+                body += piece
+            environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(bytes(body)), str(len(body))
+            del environ["HTTP_TRANSFER_ENCODING"]  # the body is now of known length
+        return self.app(environ, start_response)
+
+
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the service. ``DATABASE_URL`` picks the database (default: SQLite in the instance folder)."""
     app = Flask(__name__, instance_relative_config=True)
@@ -47,6 +78,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         QUOTA_COMPANIES=int(os.environ.get("QUOTA_COMPANIES", "1000")),
         QUOTA_ESTIMATES=int(os.environ.get("QUOTA_ESTIMATES", "100000")),
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Seconds of work a request may take before the next stage of it is refused (503, Retry-After).
+        REQUEST_TIME_BUDGET=float(os.environ.get("REQUEST_TIME_BUDGET", "10")),
+        # Charts drawn at once by one worker process (matplotlib is not thread-safe, and a chart is
+        # the heaviest work there is); others wait for one within the time budget.
+        CHART_CONCURRENCY=int(os.environ.get("CHART_CONCURRENCY", "1")),
         RULES_DIR=os.environ.get("RULES_DIR") or None,
         FEATURES_DIR=os.environ.get("FEATURES_DIR") or None,
         API_TITLE="Subsidy eligibility calculator",
@@ -70,6 +106,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     rules_dir = app.config["RULES_DIR"]
     app.extensions["rulebook"] = load_rulebook(rules_dir) if rules_dir else default_rulebook()
     app.extensions["database"] = Database.connect(app.config["DATABASE_URL"])
+    app.extensions["charts"] = threading.BoundedSemaphore(app.config["CHART_CONCURRENCY"])
+    app.before_request(start_budget)
 
     @app.after_request  # registered before the limiter's, so it runs after it and sees its headers
     def retry_only_when_refused(response: Response) -> Response:
@@ -85,6 +123,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for module in (estimates, comparisons, catalogue, coverage, companies, health):
         api.register_blueprint(module.blp)
     register_error_handlers(app)
+    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])  # type: ignore[method-assign]
     app.register_blueprint(pages)
     limiter.exempt(pages)  # pages answer people; the API's limits count the API
 

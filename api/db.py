@@ -7,7 +7,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, insert, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = ["Database", "migrate"]
@@ -25,7 +26,7 @@ class Database:
 
     @classmethod
     def connect(cls, url: str) -> Database:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)  # no figures in logged errors
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         return cls(url, engine, sessionmaker(engine, expire_on_commit=False))
@@ -38,6 +39,27 @@ class Database:
             return True
         except Exception:
             return False
+
+    def write_problem(self) -> str | None:
+        """Why the database cannot take a committed write now (unreachable, full, read-only), or None."""
+        from .models import HealthProbe, utcnow
+
+        try:
+            with self.engine.begin() as connection:
+                changed = connection.execute(update(HealthProbe).where(HealthProbe.id == 1).values(checked_at=utcnow()))
+                if changed.rowcount == 0:  # a database made without the migrations
+                    connection.execute(insert(HealthProbe).values(id=1, checked_at=utcnow()))
+            return None
+        except DBAPIError as error:
+            said = str(error.orig).lower()
+            state = getattr(error.orig, "sqlstate", None) or ""
+            if "disk is full" in said or "disk i/o error" in said or state.startswith("53"):  # SQLITE_FULL, SQLITE_IOERR; PostgreSQL: insufficient resources
+                return "The database cannot take a write: its disk is full or failing."
+            if "readonly" in said or "read-only" in said or state == "25006":
+                return "The database cannot take a write: it is read-only."
+            if not self.reachable():
+                return "The database is not reachable."
+            return "The database cannot take a write."
 
 
 def _sqlite_pragmas(connection: object, _record: object) -> None:

@@ -12,7 +12,8 @@ from typing import Any
 from flask import Flask, Response, has_request_context, jsonify
 from flask_smorest import Api
 from marshmallow import Schema, fields
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from werkzeug.exceptions import ClientDisconnected, HTTPException, InternalServerError
 
 from eligibility import InputError, flatten_errors, translate, translate_errors
 
@@ -27,12 +28,17 @@ _MESSAGES = {
     401: "This needs a valid API key.",
     404: "Nothing here: check the address and the id.",
     405: "This address does not accept that method.",
+    408: "The request body stopped arriving; send it again in one go.",
     413: "The request body is larger than 1 MiB.",
     415: "Send the body as JSON with Content-Type: application/json.",
     422: "Some fields are invalid; see errors.",
     429: "Too many requests; slow down.",
     500: "Something went wrong on our side; nothing was stored.",
+    503: "The database cannot take this request now; nothing was stored. Retry after the seconds given in Retry-After.",
 }
+
+#: Seconds a client is asked to wait when the database is down (Retry-After on a 503).
+DATABASE_RETRY_AFTER = 5
 
 
 class ErrorSchema(Schema):
@@ -69,6 +75,13 @@ class ServiceApi(Api):  # type: ignore[misc]
     ERROR_SCHEMA = ErrorSchema
 
     def handle_http_exception(self, error: HTTPException) -> Response:
+        if isinstance(error, ClientDisconnected):
+            # The body stopped short: the client went away, or a read waited past the worker's body
+            # timeout (api.serving). Either way the connection cannot carry another request.
+            slow = isinstance(error.__context__, TimeoutError)
+            response = error_response(408, "Request Timeout", _MESSAGES[408]) if slow else error_response(400, error.name, _MESSAGES[400])
+            response.headers["Connection"] = "close"
+            return response
         code = error.code or 500
         data = getattr(error, "data", None) or {}
         errors = _field_errors(data) if data else {}
@@ -84,6 +97,8 @@ class ServiceApi(Api):  # type: ignore[misc]
                 response.headers[name] = value
         for name, value in (data.get("headers") or {}).items():
             response.headers[name] = value
+        if code == 413:  # the rest of the body is not read: the connection cannot carry another request
+            response.headers["Connection"] = "close"
         return response
 
 
@@ -93,6 +108,19 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(InputError)
     def _input_error(error: InputError) -> Response:
         return error_response(422, "Unprocessable Entity", _MESSAGES[422], error.errors)
+
+    @app.errorhandler(DBAPIError)
+    def _database_down(error: DBAPIError) -> Response:
+        # Refused connections, terminated backends, a full disk, a read-only database: the database,
+        # not the request, is at fault, and the same request may succeed later. The driver's message
+        # may quote the company's figures, so only its class is logged.
+        read_only = getattr(error.orig, "sqlstate", None) == "25006"  # PostgreSQL: read_only_sql_transaction
+        if not isinstance(error, OperationalError | InterfaceError) and not read_only:
+            return _unexpected(error)
+        log.error("database unavailable: %s", type(error.orig or error).__name__)
+        response = error_response(503, "Service Unavailable", _MESSAGES[503])
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:

@@ -1,4 +1,4 @@
-"""Database tables, SQLAlchemy 2 style: API keys, saved companies and stored estimates.
+"""Database tables, SQLAlchemy 2 style: API keys, saved companies, stored estimates, idempotency keys.
 
 Profiles and estimate bodies are stored as JSON text exactly as served, so money stays decimal
 strings and a stored estimate is returned byte for byte.
@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Dialect, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy import Date, DateTime, Dialect, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["ApiKey", "Base", "Company", "StoredEstimate", "utcnow"]
+__all__ = ["ApiKey", "Base", "Company", "HealthProbe", "IdempotentRequest", "StoredEstimate", "utcnow"]
 
 
 def utcnow() -> datetime:
@@ -85,3 +85,29 @@ class StoredEstimate(Base):
     digest: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class IdempotentRequest(Base):
+    """A storing request made with an Idempotency-Key, and the answer it got, committed with what it stored."""
+
+    __tablename__ = "idempotent_requests"
+    __table_args__ = (UniqueConstraint("key_id", "token", name="uq_idempotent_requests_key_token"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"))
+    token: Mapped[str] = mapped_column(String(255))
+    #: SHA-256 of the method, the path and the body: the same key with another request is refused.
+    digest: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    location: Mapped[str | None] = mapped_column(String(200), default=None)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class HealthProbe(Base):
+    """One row the readiness check rewrites: the database is ready only if it can take that write."""
+
+    __tablename__ = "health_probe"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

@@ -1,13 +1,136 @@
-"""Serving the application with gunicorn, the production WSGI server."""
+"""Serving the application with gunicorn, the production WSGI server, in threaded workers.
+
+Why threads: a client that sends its headers and then dribbles its body holds whatever reads that
+body. With synchronous workers that is a whole process (two slow sockets stalled the service);
+with gunicorn's ``gthread`` workers it is one thread of many, while a poller holds idle kept-alive
+connections without any thread at all. Each read from a client waits at most ``body_timeout``
+seconds, after which the request is answered 408 and the connection closed, so a slow client costs a
+thread for seconds, not for ever. Kept-alive connections also spare every request a TCP handshake.
+
+Errors that gunicorn answers itself, before the application sees the request (a malformed request
+line, a line over 8190 bytes, too many or too large headers, an unknown transfer coding), come in the
+service's error shape with its security headers, not as gunicorn's HTML page.
+
+When the master dies (``kill -9``), its workers notice within a second (their parent changed) and
+exit, freeing the port; ``subsidy serve`` started again meanwhile retries the bind for a few seconds.
+"""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.gthread import ThreadWorker
 
-__all__ = ["serve_forever"]
+__all__ = ["ServiceWorker", "serve_forever"]
+
+#: What gunicorn's own refusals say, by status, in the error shape (English: no request was read).
+_REFUSALS = {
+    400: "The request could not be read: the request line or a header is malformed.",
+    403: "Forbidden.",
+    414: "The request line is longer than 8190 bytes; send the data in the body.",
+    417: "The Expect header names an expectation this service does not meet.",
+    431: "The request's headers are too many or too large.",
+    500: "Something went wrong on our side; nothing was stored.",
+    501: "The request's transfer coding is not supported; send the body with Content-Length or chunked.",
+}
+
+
+class _Captured:
+    """Stands in for the client socket while gunicorn writes its HTML error, to learn the status."""
+
+    def __init__(self) -> None:
+        self.data = b""
+
+    def gettimeout(self) -> float:
+        return 0.0
+
+    def setblocking(self, _flag: bool) -> None:
+        pass
+
+    def sendall(self, data: bytes) -> None:
+        self.data += data
+
+    def send(self, data: bytes) -> int:
+        self.data += data
+        return len(data)
+
+
+def refusal(status_line: bytes) -> bytes:
+    """The whole HTTP response for a refusal that gunicorn decided (``HTTP/1.1 431 Request Header ...``)."""
+    from .app import SECURITY_HEADERS
+
+    parts = status_line.decode("latin-1").split(" ", 2)
+    code = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 400
+    reason = parts[2].strip() if len(parts) > 2 else "Bad Request"
+    message = _REFUSALS.get(code, _REFUSALS[400])
+    body = json.dumps({"code": code, "status": reason, "message": message, "errors": {}}).encode()
+    headers = {
+        "Connection": "close",
+        "Content-Type": "application/json",
+        "Content-Length": str(len(body)),
+        **SECURITY_HEADERS,
+    }
+    head = f"HTTP/1.1 {code} {reason}\r\n" + "".join(f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n"
+    return head.encode("latin-1") + body
+
+
+class ServiceWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn ships no type information
+    """gunicorn's threaded worker, with a deadline on every read from a client and errors in the service's shape."""
+
+    body_timeout = 10.0
+
+    def handle_request(self, req: Any, conn: Any) -> Any:
+        conn.sock.settimeout(self.body_timeout)  # each read of the body waits at most this long
+        return super().handle_request(req, conn)
+
+    def finish_request(self, conn: Any, fs: Any) -> None:
+        # gunicorn closes a finished connection "gracefully", lingering up to 2 s for the client's
+        # FIN, and does so on the event loop's thread: eight slow clients closed one after another
+        # would stop this worker from accepting anything for 16 s. Linger in the pool instead.
+        close = conn.close
+
+        def close_off_the_loop(graceful: bool = False) -> None:
+            if not graceful:
+                close()
+                return
+            try:
+                self.tpool.submit(close, True)
+            except RuntimeError:  # the pool is shutting down
+                close()
+
+        conn.close = close_off_the_loop
+        super().finish_request(conn, fs)
+
+    def load_wsgi(self) -> None:
+        super().load_wsgi()
+        app: Any = self.wsgi
+
+        def closing(environ: dict[str, Any], start_response: Any) -> Any:
+            # gunicorn drops the application's Connection header (it is hop-by-hop) and decides for
+            # itself; an answer that says "Connection: close" (a body not read to its end) must close.
+            def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+                if any(name.lower() == "connection" and value.lower() == "close" for name, value in headers):
+                    owner = getattr(start_response, "__self__", None)
+                    if owner is not None and hasattr(owner, "force_close"):
+                        owner.force_close()
+                return start_response(status, headers, exc_info)
+
+            return app(environ, start)
+
+        self.wsgi = closing
+
+    def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
+        captured = _Captured()
+        super().handle_error(req, captured, addr, exc)  # gunicorn's choice of status, and its log lines
+        if not captured.data:
+            return
+        try:
+            client.sendall(refusal(captured.data.split(b"\r\n", 1)[0]))
+        except OSError:
+            self.log.debug("Failed to send error message.")
 
 
 class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type information
@@ -24,6 +147,18 @@ class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type 
         return self.application
 
 
-def serve_forever(app: Flask, host: str, port: int, workers: int) -> None:
-    """Serve ``app`` on ``host:port`` with ``workers`` gunicorn worker processes, logging each request."""
-    _Server(app, {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-"}).run()
+def serve_forever(app: Flask, host: str, port: int, workers: int, threads: int = 16, body_timeout: float = 10.0) -> None:
+    """Serve ``app`` on ``host:port``: ``workers`` gunicorn processes of ``threads`` threads, logging
+    each request; a client read that waits longer than ``body_timeout`` seconds ends its request (408)."""
+    ServiceWorker.body_timeout = body_timeout  # the workers are forked from this process
+    _Server(
+        app,
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "threads": threads,
+            "worker_class": "api.serving.ServiceWorker",
+            "keepalive": 5,
+            "accesslog": "-",
+        },
+    ).run()

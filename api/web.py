@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
@@ -14,9 +16,23 @@ from webargs.flaskparser import FlaskParser, is_json_request
 
 from eligibility import InputError, Rulebook, RuleFileError, dumps, loads, localize
 
-__all__ = ["ServiceBlueprint", "abort", "db_session", "json_reply", "language", "render", "rulebook", "under_reform"]
+__all__ = [
+    "ServiceBlueprint",
+    "abort",
+    "db_session",
+    "json_reply",
+    "language",
+    "over_budget",
+    "remaining_budget",
+    "render",
+    "rulebook",
+    "start_budget",
+    "under_reform",
+    "within_budget",
+]
 
 _T = TypeVar("_T")
+log = logging.getLogger(__name__)
 
 
 def abort(code: int, **kwargs: Any) -> NoReturn:
@@ -45,6 +61,38 @@ class ServiceBlueprint(Blueprint):  # type: ignore[misc]
     """A flask-smorest Blueprint using the strict body parser."""
 
     ARGUMENTS_PARSER = StrictParser()
+
+
+def start_budget() -> None:
+    """Start the request's clock (before anything reads its body)."""
+    g.started = time.monotonic()
+
+
+def remaining_budget() -> float:
+    """Seconds left of the request's time budget."""
+    started: float = g.get("started", time.monotonic())
+    return float(current_app.config["REQUEST_TIME_BUDGET"]) - (time.monotonic() - started)
+
+
+def within_budget(stage: str) -> None:
+    """Refuse (503, with Retry-After) a request that has already used its time budget
+    (``REQUEST_TIME_BUDGET`` seconds) before its next ``stage`` of work. The limits on each part of a
+    request (body size, prior awards, cities, years) keep its work far below the budget on a service
+    that is not overloaded, so running out of time means the service is busy: the same request later
+    will do."""
+    if remaining_budget() < 0:
+        over_budget(stage)
+
+
+def over_budget(stage: str) -> NoReturn:
+    """The 503 of a request whose time budget ran out before ``stage``."""
+    budget = float(current_app.config["REQUEST_TIME_BUDGET"])
+    log.warning("time budget of %gs spent before %s", budget, stage)
+    abort(
+        503,
+        message=f"The service is too busy to finish this request within {budget:g} seconds; nothing was stored. Retry after the seconds given in Retry-After.",
+        headers={"Retry-After": "2"},
+    )
 
 
 def under_reform(run: Callable[[], _T]) -> _T:

@@ -142,6 +142,18 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
     ("No document {id}.", "没有文件 {id}。"),
     ("No rule {id}.", "没有规则 {id}。"),
     ("The database is not reachable.", "无法连接数据库。"),
+    ("The database cannot take a write.", "数据库无法写入。"),
+    ("The database cannot take a write: its disk is full or failing.", "数据库无法写入：磁盘已满或出错。"),
+    ("The database cannot take a write: it is read-only.", "数据库无法写入：数据库为只读。"),
+    (
+        "The database cannot take this request now; nothing was stored. Retry after the seconds given in Retry-After.",
+        "数据库暂时无法处理此请求，未保存任何内容。请在 Retry-After 给出的秒数后重试。",
+    ),
+    ("The request body stopped arriving; send it again in one go.", "请求体中途停止传输，请重新完整发送。"),
+    (
+        "The service is too busy to finish this request within {seconds} seconds; nothing was stored. Retry after the seconds given in Retry-After.",
+        "服务繁忙，未能在{seconds}秒内完成此请求，未保存任何内容。请在 Retry-After 给出的秒数后重试。",
+    ),
     ("No scenario run has been recorded yet; run the scenarios (make test) first.", "尚未记录场景运行，请先运行场景（make test）。"),
     (
         "This needs an API key: send Authorization: Bearer <key> (create one with `subsidy keys create NAME`).",

@@ -382,14 +382,22 @@ def _app() -> Flask:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
-def serve(host: str, port: int, workers: int) -> None:
-    """Migrate the database, then serve the JSON API with gunicorn."""
+@click.option("--threads", default=16, show_default=True, type=int, help="Threads per worker: requests served at once by each.")
+@click.option(
+    "--body-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 300),
+    help="Seconds a read from a client may wait; a body that stalls longer is answered 408.",
+)
+def serve(host: str, port: int, workers: int, threads: int, body_timeout: float) -> None:
+    """Migrate the database, then serve the JSON API and the pages with gunicorn (threaded workers)."""
     from api import migrate, serve_forever
 
     app = _app()
     migrate(app.config["DATABASE_URL"])
     click.echo(f"Serving on http://{host}:{port}/api/docs (database {app.extensions['database'].engine.url.render_as_string(hide_password=True)})")
-    serve_forever(app, host, port, workers)
+    serve_forever(app, host, port, workers, threads, body_timeout)
 
 
 @main.group()

@@ -7,6 +7,7 @@ import re
 import uuid
 from typing import Any
 
+from flask import json as flask_json
 from flask.views import MethodView
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,11 +16,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from eligibility import InputError, ProfileSchema, estimate, parse_profile
 
 from .. import examples
+from ..idempotency import PARAMETER as IDEMPOTENCY
+from ..idempotency import claim, commit_with_answer
 from ..keys import request_key
 from ..models import ApiKey, Company, StoredEstimate
 from ..paging import PageArgs, link_header, page
 from ..schemas import CompanyEstimateRequestSchema, CompanyRequestSchema, CompanySchema, EstimateSchema, EstimateSummarySchema
-from ..web import ServiceBlueprint, abort, db_session, json_reply, language, rulebook
+from ..web import ServiceBlueprint, abort, db_session, json_reply, language, rulebook, within_budget
 from .estimates import store_estimate, summary, within_quota
 
 blp = ServiceBlueprint("companies", __name__, url_prefix="/api/v1", description="Saved company profiles and their estimate history (API key required).")
@@ -86,18 +89,30 @@ class Companies(MethodView):
         rows, headers = link_header(list(session.scalars(page(select(Company).where(Company.key_id == key.id), Company, args))), args)
         return [_data(c) for c in rows], 200, headers
 
+    @blp.doc(parameters=[IDEMPOTENCY])
     @blp.arguments(CompanyRequestSchema(), example=examples.COMPANY)
     @blp.response(201, CompanySchema)
     def post(self, body: dict[str, Any]) -> Any:
-        """Save a company profile, with its award history in profile.prior_awards"""
+        """Save a company profile, with its award history in profile.prior_awards
+
+        Sent again with the same `Idempotency-Key` header, it is answered as the first time and the
+        company is not saved twice.
+        """
         session = db_session()
         key = _key(session)
+        claim(session, key)
         profile = _check(body)
         within_quota(session, Company, key, "QUOTA_COMPANIES", "saved companies")
+        within_budget("saving the company")
         company = Company(id=uuid.uuid4().hex, key_id=key.id, name=body["name"], city=body["city"], district=body.get("district"), profile=profile)
         session.add(company)
-        session.commit()
-        return _data(company)
+        session.flush()  # its timestamps, for the answer that is committed with it
+        text = flask_json.dumps(CompanySchema().dump(_data(company)))
+        location = f"/api/v1/companies/{company.id}"
+        commit_with_answer(session, text, 201, location)
+        response = json_reply(text, 201)
+        response.headers["Location"] = location
+        return response
 
 
 def _commit_over(session: Session, company_id: str) -> None:
@@ -162,12 +177,15 @@ class CompanyEstimates(MethodView):
         rows, headers = link_header(list(session.scalars(query)), args)
         return [summary(s) for s in rows], 200, headers
 
+    @blp.doc(parameters=[IDEMPOTENCY])
     @blp.arguments(CompanyEstimateRequestSchema(), example=examples.COMPANY_ESTIMATE)
     @blp.response(200, EstimateSchema)
     def post(self, body: dict[str, Any], company_id: str) -> Any:
         """Estimate from the saved profile and record it in the company's history"""
         session = db_session()
         key = _key(session)
+        claim(session, key)
         company = _own(session, key, company_id)
+        within_budget("the estimate")
         result = estimate(json.loads(company.profile), company.city, body.get("as_of"), company.district, rulebook=rulebook()).as_dict(language())
         return json_reply(store_estimate(session, key, result, company.id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Response, current_app
 from flask.views import MethodView
 
 from eligibility import InputError, apply_reform, compare, find_reform, parse_plan, plan_cities, range_difference
@@ -12,7 +12,7 @@ from eligibility import InputError, apply_reform, compare, find_reform, parse_pl
 from .. import examples
 from ..errors import error_response
 from ..schemas import ComparisonRequestSchema, ComparisonSchema
-from ..web import ServiceBlueprint, json_reply, render, rulebook, under_reform
+from ..web import ServiceBlueprint, json_reply, over_budget, remaining_budget, render, rulebook, under_reform, within_budget
 
 blp = ServiceBlueprint("comparisons", __name__, url_prefix="/api/v1", description="Compare cities for a relocation.")
 
@@ -20,6 +20,7 @@ PLAN_FIELDS = ("start_year", "years", "growth", "figures", "as_of_month_day")
 
 
 def _planned(body: dict[str, Any]) -> dict[str, Any]:
+    within_budget("the plan")
     if body.get("as_of") is not None:
         raise InputError.single("as_of", "A plan is evaluated each year on as_of_month_day; leave as_of out.")
     plan = parse_plan({k: v for k, v in body.items() if k != "reform"})
@@ -45,6 +46,7 @@ class Comparisons(MethodView):
         """
         if any(name in body for name in PLAN_FIELDS):
             return json_reply(render(_planned(body)))
+        within_budget("the comparison")
         book = rulebook()
         if body.get("reform") is None:
             return json_reply(render(compare(body["profile"], body["cities"], body.get("as_of"), body.get("districts"), rulebook=book)))
@@ -77,8 +79,14 @@ class ComparisonChart(MethodView):
             raise InputError({"start_year": ["A chart needs a plan: give start_year and years."]})
         from subsidy.chart import ChartError, render_chart  # matplotlib (the charts extra) loads with the first chart
 
+        plan = _planned(body)
+        charts = current_app.extensions["charts"]
+        if not charts.acquire(timeout=max(remaining_budget(), 0.0)):  # a chart at a time per worker
+            over_budget("drawing the chart")
         try:
-            svg = render_chart(_planned(body), "svg")
+            svg = render_chart(plan, "svg")
         except ChartError as exc:
             return error_response(503, "Service Unavailable", str(exc))
+        finally:
+            charts.release()
         return Response(svg, mimetype="image/svg+xml")

@@ -16,10 +16,12 @@ from sqlalchemy.orm import Session
 from eligibility import dumps, estimate, estimate_under_reform, find_reform, profile_from_loaded
 
 from .. import examples
+from ..idempotency import PARAMETER as IDEMPOTENCY
+from ..idempotency import claim, commit_with_answer
 from ..keys import request_key
 from ..models import ApiKey, StoredEstimate
 from ..schemas import EstimateRequestSchema, EstimateSchema
-from ..web import ServiceBlueprint, abort, db_session, json_reply, language, rulebook, under_reform
+from ..web import ServiceBlueprint, abort, db_session, json_reply, language, rulebook, under_reform, within_budget
 
 blp = ServiceBlueprint("estimates", __name__, url_prefix="/api/v1", description="Award estimates for one company in one city.")
 
@@ -52,22 +54,26 @@ def store_estimate(session: Session, key: ApiKey, result: dict[str, Any], compan
             body=text,
         )
     )
-    session.commit()
+    commit_with_answer(session, text, 200, f"/api/v1/estimates/{estimate_id}")
     return text
 
 
 @blp.route("/estimates")
 class Estimates(MethodView):
+    @blp.doc(parameters=[IDEMPOTENCY])
     @blp.arguments(EstimateRequestSchema(), example=examples.ESTIMATE)
     @blp.response(200, EstimateSchema)
     def post(self, body: dict[str, Any]) -> Any:
         """Estimate what a company can expect in one city
 
         Anonymous estimates are not stored. With `Authorization: Bearer <key>` the estimate is stored
-        and gets an `id`, to be read again with `GET /api/v1/estimates/{id}`.
+        and gets an `id`, to be read again with `GET /api/v1/estimates/{id}`. A stored estimate sent
+        again with the same `Idempotency-Key` header is answered as the first time, and not stored twice.
         """
         session = db_session()
         key = request_key(session, required=False)
+        claim(session, key)
+        within_budget("the estimate")
         # The request schema has validated the profile already: build it without a second pass.
         profile = profile_from_loaded(body["profile"])
         if body.get("reform") is not None:
@@ -80,6 +86,7 @@ class Estimates(MethodView):
             result = found.as_dict(language())  # only the asked language is written
         if key is None:
             return json_reply(dumps(result, compact=True))
+        within_budget("storing the estimate")
         return json_reply(store_estimate(session, key, result))
 
 

@@ -1,0 +1,254 @@
+"""`subsidy serve` as production runs it, against slow, heavy and malformed clients, and kill -9.
+
+Each test starts the real server (gunicorn, threaded workers) on a free port and talks to it over
+sockets, as the attacks on the issue tracker did.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+SUBSIDY = Path(sys.executable).with_name("subsidy")
+HEAVY_PLAN = {
+    "cities": ["wuhan", "suzhou", "changsha"],
+    "start_year": 2021,
+    "years": 10,
+    "growth": {"operating_revenue": "0.25", "local_fiscal_contribution": "0.2"},
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    port: int
+    folder: Path
+    args: list[str] = field(default_factory=list)
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 30.0) -> None:
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{self.folder / 'serve.db'}", "RATE_LIMIT_PER_ADDRESS": "off"}
+        with (self.folder / "serve.log").open("ab") as log:  # the child keeps its own copy
+            self.process = subprocess.Popen(
+                [str(SUBSIDY), "serve", "--port", str(self.port), *self.args], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if health(self.port, 2)[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise AssertionError("the service did not start:\n" + (self.folder / "serve.log").read_text())
+
+    def workers(self) -> list[int]:
+        assert self.process is not None
+        out = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout
+        return [int(pid) for pid in out.split()]
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def health(port: int, timeout: float) -> tuple[int, float]:
+    """GET /api/v1/healthz: (status, seconds it took)."""
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/healthz", timeout=timeout) as response:
+            return response.status, time.monotonic() - started
+    except urllib.error.HTTPError as error:
+        return error.code, time.monotonic() - started
+
+
+def exchange(port: int, data: bytes, timeout: float = 10.0) -> bytes:
+    """Send raw bytes, read until the server closes (or the timeout)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(data)
+        out = b""
+        try:
+            while chunk := sock.recv(65536):
+                out += chunk
+        except TimeoutError:
+            pass
+        return out
+
+
+def parts(answer: bytes) -> tuple[int, dict[str, str], dict[str, object]]:
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    while lines[0].startswith("HTTP/1.1 100"):  # an interim answer to Expect: 100-continue
+        lines = lines[2:]
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), headers, json.loads(body)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    running = Server(_free_port(), tmp_path, ["--body-timeout", "2"])
+    running.start()
+    yield running
+    running.stop()
+
+
+def _watch(port: int, seconds: float) -> list[float]:
+    """Poll healthz for ``seconds``; the time each answer took (10 s when none came)."""
+    took = []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            status, spent = health(port, 10)
+            took.append(spent if status == 200 else 10.0)
+        except OSError:
+            took.append(10.0)
+        time.sleep(0.1)
+    return took
+
+
+def test_slow_clients_do_not_stall_the_service(server: Server) -> None:
+    # Eight clients send headers announcing 1,000 bytes, then 7 bytes, then nothing.
+    slow = []
+    for _ in range(8):
+        sock = socket.create_connection(("127.0.0.1", server.port))
+        sock.sendall(b'POST /api/v1/estimates HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"city"')
+        slow.append(sock)
+    try:
+        took = _watch(server.port, 6)
+        assert len(took) > 20 and max(took) < 1.0, took
+        # Each stalled body is given up after the body timeout (2 s here): 408, connection closed.
+        for sock in slow:
+            sock.settimeout(5)
+            answer = b""
+            while chunk := sock.recv(65536):  # until the server closes the connection
+                answer += chunk
+            code, headers, body = parts(answer)
+            assert code == 408 and body["code"] == 408 and headers["Connection"] == "close"
+    finally:
+        for sock in slow:
+            sock.close()
+
+
+def test_heavy_requests_do_not_stall_the_service(server: Server) -> None:
+    # Two requests of just under 1 MiB each (15,000 prior awards, 10 years, 3 cities), refused by the
+    # bound on prior awards; then four clients drawing the heaviest chart allowed, in a loop.
+    prior = [{"rule": "wuhan.key_pool_growth", "year": 2015 + i % 6, "amount": "1000"} for i in range(15_000)]
+    bomb = json.dumps({**HEAVY_PLAN, "profile": {"entity_type": "enterprise", "prior_awards": prior}}, separators=(",", ":")).encode()
+    assert 900_000 < len(bomb) < 1024 * 1024
+    answers: list[int] = []
+    charts: list[int] = []
+    stop = threading.Event()
+
+    def post(path: str, body: bytes, into: list[int], loop: bool) -> None:
+        while True:
+            request = urllib.request.Request(f"http://127.0.0.1:{server.port}{path}", body, {"Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    into.append(response.status)
+            except urllib.error.HTTPError as error:
+                into.append(error.code)
+            if not loop or stop.is_set():
+                return
+
+    within = {**HEAVY_PLAN, "profile": {"entity_type": "enterprise", "operating_revenue": "36000000", "prior_awards": prior[:500]}}
+    clients = [threading.Thread(target=post, args=("/api/v1/comparisons", bomb, answers, False)) for _ in range(2)]
+    clients += [threading.Thread(target=post, args=("/api/v1/comparisons/chart.svg", json.dumps(within).encode(), charts, True)) for _ in range(4)]
+    for client in clients:
+        client.start()
+    try:
+        took = _watch(server.port, 5)
+    finally:
+        stop.set()
+        for client in clients:
+            client.join()
+    assert answers == [422, 422]
+    assert charts and set(charts) <= {200, 503}, charts
+    assert 200 in charts
+    assert max(took) < 1.0, took
+
+
+def test_errors_before_the_application_come_in_the_error_shape(server: Server) -> None:
+    cases = {
+        414: b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+        431: b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-H%d: 1\r\n" % i for i in range(200)) + b"\r\n",
+        400: b"NOT A REQUEST LINE\r\n\r\n",
+    }
+    for code, request in cases.items():
+        status, headers, body = parts(exchange(server.port, request))
+        assert status == code and body["code"] == code and body["errors"] == {} and body["message"]
+        assert headers["Content-Type"] == "application/json"
+        assert headers["X-Content-Type-Options"] == "nosniff" and "default-src 'self'" in headers["Content-Security-Policy"]
+        assert "<html" not in json.dumps(body)
+
+
+def _chunked(body: bytes) -> bytes:
+    pieces = b"".join(b"%x\r\n%s\r\n" % (len(body[i : i + 65536]), body[i : i + 65536]) for i in range(0, len(body), 65536))
+    head = b"POST /api/v1/estimates HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    return head + pieces + b"0\r\n\r\n"
+
+
+def test_a_chunked_body_over_the_limit_is_refused_not_cut(server: Server) -> None:
+    over = b'{"city": "wuhan", "profile": {"entity_type": "' + b"a" * (1024 * 1024) + b'"}}'
+    status, headers, body = parts(exchange(server.port, _chunked(over)))
+    assert status == 413 and body["code"] == 413 and headers["Connection"] == "close"
+    # Just under the limit, chunked, is read whole (and refused for its content, not its size).
+    under = b'{"city": "wuhan", "profile": {"entity_type": "' + b"a" * (1024 * 1024 - 100) + b'"}}'
+    status, _headers, body = parts(exchange(server.port, _chunked(under)))
+    assert status == 422 and "profile.entity_type" in body["errors"]  # type: ignore[operator]
+    small = json.dumps({"city": "wuhan", "as_of": "2022-06-30", "profile": {"entity_type": "enterprise"}}).encode()
+    status, _headers, body = parts(exchange(server.port, _chunked(small)))
+    assert status == 200 and body["city"] == "wuhan"
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (an exited one may linger as a zombie until reaped)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+def test_after_kill_9_of_the_master_a_restart_takes_the_port(server: Server) -> None:
+    assert server.process is not None
+    deadline = time.monotonic() + 10
+    while len(workers := server.workers()) < 2 and time.monotonic() < deadline:  # the second may still be booting
+        time.sleep(0.1)
+    assert len(workers) == 2
+    os.kill(server.process.pid, signal.SIGKILL)  # the master only: its workers are orphaned
+    server.process.wait()
+    started = time.monotonic()
+    server.start(timeout=20)  # `subsidy serve` again, on the same port (the orphans may answer meanwhile)
+    while any(_running(pid) for pid in workers) and time.monotonic() - started < 10:
+        time.sleep(0.1)
+    assert not any(_running(pid) for pid in workers)  # the orphans noticed their parent was gone and left
+    gone = time.monotonic() - started
+    while time.monotonic() - started < gone + 8 and server.process is not None and server.process.poll() is None and len(server.workers()) < 2:
+        time.sleep(0.1)
+    # The new server holds the port: it is running, its workers answer, and it took a few seconds.
+    assert server.process is not None and server.process.poll() is None, (server.folder / "serve.log").read_text()[-2000:]
+    assert len(server.workers()) == 2
+    assert health(server.port, 2)[0] == 200
+    assert time.monotonic() - started < 10
