@@ -81,6 +81,7 @@ class ServiceWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn ships no ty
     """gunicorn's threaded worker, with a deadline on every read from a client and errors in the service's shape."""
 
     body_timeout = 10.0
+    wsgi: Any  # the application, as gunicorn loaded it
 
     def handle_request(self, req: Any, conn: Any) -> Any:
         conn.sock.settimeout(self.body_timeout)  # each read of the body waits at most this long
