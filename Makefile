@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install fonts browser run test estimate rules coverage load crash format
+.PHONY: install fonts browser run test estimate rules coverage load crash throughput format
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -67,3 +67,8 @@ load: install
 ## Crash run: kill -9 a worker and the whole server under stored-estimate load, on SQLite and PostgreSQL; audit.
 crash: install
 	$(BIN)/python bench/crash.py
+
+## Throughput against OpenFisca's own web API and a bare Flask view, with wrk (A B A B); installs OpenFisca in build/bench.
+throughput: install
+	@command -v wrk >/dev/null || { echo "Installing wrk"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
+	$(BIN)/python bench/throughput.py
