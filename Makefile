@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install fonts browser run test estimate rules coverage load crash throughput format
+.PHONY: install fonts browser java redis run test estimate rules coverage load crash throughput format
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,17 @@ browser:
 	@command -v chromium >/dev/null || { \
 	  echo "Installing chromium for the page tests"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+
+## Screening on Spark needs a Java runtime (Debian's openjdk-17-jre-headless); the replica tests a Redis server.
+java:
+	@command -v java >/dev/null || { \
+	  echo "Installing a Java runtime for Spark"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq openjdk-17-jre-headless; }
+
+redis:
+	@command -v redis-server >/dev/null || { \
+	  echo "Installing redis-server for the replica tests"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server; }
 
 ## The charts label in Chinese: make sure a CJK font is installed (Debian's fonts-wqy-zenhei).
 fonts:
@@ -39,7 +50,7 @@ run: install
 ## Install and run every test: lint and format (ruff), type checks (mypy --strict), unit tests and BDD
 ## scenarios, the coverage gate (every rule checked, every branch, clause and support sentence accounted
 ## for), and a plain install of the built wheel in a fresh venv.
-test: install browser
+test: install browser java redis
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -114,6 +114,7 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
     ("Missing JSON body.", "缺少 JSON 请求体。"),
     ("The request needs a JSON body.", "请求需要 JSON 请求体。"),
     ("Row {rows}: {message}", "第{rows}行：{message}"),
+    ("{file}, row {rows}: {message}", "{file} 第{rows}行：{message}"),
     ("Line {line} has {found} fields where the header has {expected}.", "第{line}行有{found}个字段，而表头有{expected}个。"),
     (
         "Not a fact of the profile. Facts are: {facts}; prior:<rule id> gives what a rule already paid; other columns must be named with --keep.",

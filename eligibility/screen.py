@@ -43,7 +43,7 @@ from .model import PAYERS, Rulebook
 from .money import MoneyError, parse_money
 from .profile import MAX_COUNT
 
-__all__ = ["CHUNK_ROWS", "ScreeningSummary", "screen", "screen_file"]
+__all__ = ["CHUNK_ROWS", "Origins", "ScreeningSummary", "screen", "screen_file"]
 
 #: Rows per chunk: large enough for vectorised speed, small enough to keep memory flat.
 CHUNK_ROWS = 1 << 18
@@ -59,17 +59,39 @@ _SHOWN_ROWS = 5
 # -- reading cells ----------------------------------------------------------------------------
 
 
-class _CellErrors:
-    """Bad cells of one chunk, gathered per column, reported with 1-based row numbers."""
+@dataclass(frozen=True)
+class Origins:
+    """Where each row of a chunk comes from, when a register is a folder of files: the file's name and
+    the row's 0-based index within it, per row."""
 
-    def __init__(self, offset: int) -> None:
+    files: Sequence[str]
+    rows: Sequence[int]
+
+
+def _listed(numbers: Sequence[int], total: int) -> str:
+    """The first few of ``total`` row numbers."""
+    shown = ", ".join(str(n) for n in numbers[:_SHOWN_ROWS])
+    return shown + (f" and {total - _SHOWN_ROWS} more" if total > _SHOWN_ROWS else "")
+
+
+class _CellErrors:
+    """Bad cells of one chunk, gathered per column, reported with 1-based row numbers (within their
+    file, and naming it, when the chunk's origins are given)."""
+
+    def __init__(self, offset: int, origins: Origins | None = None) -> None:
         self.offset = offset
+        self.origins = origins
         self.errors: dict[str, list[str]] = {}
 
     def add(self, column: str, rows: Sequence[int], message: str) -> None:
-        shown = ", ".join(str(self.offset + r + 1) for r in rows[:_SHOWN_ROWS])
-        more = f" and {len(rows) - _SHOWN_ROWS} more" if len(rows) > _SHOWN_ROWS else ""
-        self.errors.setdefault(column, []).append(f"Row {shown}{more}: {message}")
+        if self.origins is None:
+            self.errors.setdefault(column, []).append(f"Row {_listed([self.offset + r + 1 for r in rows[:_SHOWN_ROWS]], len(rows))}: {message}")
+            return
+        by_file: dict[str, list[int]] = {}
+        for r in rows:
+            by_file.setdefault(self.origins.files[r], []).append(self.origins.rows[r] + 1)
+        for file, numbers in by_file.items():
+            self.errors.setdefault(column, []).append(f"{file}, row {_listed(sorted(numbers), len(numbers))}: {message}")
 
     def raise_if_any(self) -> None:
         if self.errors:
@@ -291,8 +313,8 @@ class _Layout:
             raise InputError(errors)
         return cls(facts, prior, tuple(k for k in names if k in keep))
 
-    def columns(self, batch: pa.RecordBatch, offset: int) -> tuple[dict[str, FactColumn], dict[str, FactColumn]]:
-        errors = _CellErrors(offset)
+    def columns(self, batch: pa.RecordBatch, offset: int, origins: Origins | None = None) -> tuple[dict[str, FactColumn], dict[str, FactColumn]]:
+        errors = _CellErrors(offset, origins)
         facts: dict[str, FactColumn] = {}
         for column, name in self.facts.items():
             array = batch.column(column)

@@ -192,17 +192,31 @@ def rules(fmt: str, lang: str) -> None:
 @click.argument("source", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option("--city", required=True, help="wuhan, suzhou or changsha.")
 @click.option("--as-of", "as_of", required=True, help="Date of the screening, YYYY-MM-DD.")
-@click.option("--out", "target", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Output file, .parquet or .csv.")
+@click.option("--out", "target", required=True, type=click.Path(path_type=Path), help="Output file, .parquet or .csv (with --engine spark: a folder).")
 @click.option("--keep", multiple=True, help="An input column to copy to the output, e.g. company_id; repeatable.")
 @click.option("--chunk-rows", type=click.IntRange(1, 10_000_000), default=None, help="Rows evaluated at a time (default 262,144).")
 @click.option("--summary", "summary_format", type=click.Choice(["table", "json"]), default="table", show_default=True, help="How to print the summary.")
-def screen(source: Path, city: str, as_of: str, target: Path, keep: tuple[str, ...], chunk_rows: int | None, summary_format: str) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="spark: INPUT and --out are Parquet datasets (folders), screened on Apache Spark (the spark extra).",
+)
+@click.option("--master", default="local[2]", show_default=True, help="With --engine spark: the Spark master, e.g. local[4], spark://host:7077, yarn.")
+def screen(
+    source: Path, city: str, as_of: str, target: Path, keep: tuple[str, ...], chunk_rows: int | None, summary_format: str, engine: str, master: str
+) -> None:
     """Screen a register of companies (INPUT, .csv or .parquet) against every rule of a city.
 
     Columns are profile facts (standards_led.national for nested ones), prior:<rule id> for what a
     rule already paid, and the --keep columns; an empty cell is unknown. Writes one row per company:
-    total, city and district shares, and each rule's status and amount.
+    total, city and district shares, and each rule's status and amount. With --engine spark, INPUT is
+    a folder of Parquet files (or one) and --out a folder; the output has the same columns and values.
     """
+    if engine == "spark":
+        _screen_on_spark(source, city, as_of, target, keep, summary_format, master)
+        return
     try:
         from eligibility.screen import CHUNK_ROWS, screen_file  # NumPy and Arrow: the screening extra
     except ImportError as exc:
@@ -242,6 +256,31 @@ def screen(source: Path, city: str, as_of: str, target: Path, keep: tuple[str, .
             _fail(str(exc))
         except OSError as exc:
             _fail(f"cannot write {target}: {exc.strerror or exc}.")
+    seconds = time.perf_counter() - started
+    if summary_format == "json":
+        click.echo(dumps({**summary.as_dict(), "seconds": round(seconds, 3), "out": str(target)}))
+    else:
+        screening_table(summary.as_dict(), seconds, _console())
+
+
+def _screen_on_spark(source: Path, city: str, as_of: str, target: Path, keep: tuple[str, ...], summary_format: str, master: str) -> None:
+    try:
+        from eligibility.spark import screen_folder, session  # PySpark and a Java runtime: the spark extra
+    except ImportError as exc:
+        _fail(f"--engine spark needs the spark extra (pip install 'subsidy-eligibility[spark]'): {exc}.")
+    from rich.console import Console
+
+    from .tables import screening_table
+
+    started = time.perf_counter()
+    with Console(stderr=True).status(f"screening on Spark ({master})"):
+        try:
+            with session(master) as spark:
+                summary = screen_folder(spark, str(source), str(target), city, as_of, keep=keep)
+        except InputError as exc:
+            _fail_fields(exc)
+        except EligibilityError as exc:
+            _fail(str(exc))
     seconds = time.perf_counter() - started
     if summary_format == "json":
         click.echo(dumps({**summary.as_dict(), "seconds": round(seconds, 3), "out": str(target)}))

@@ -94,7 +94,7 @@ def test_service_and_presentation_public_names() -> None:
     assert subsidy.__all__ == []
     from eligibility import batch, screen  # the screening extra's own public names
 
-    assert sorted(screen.__all__) == ["CHUNK_ROWS", "ScreeningSummary", "screen", "screen_file"]
+    assert sorted(screen.__all__) == ["CHUNK_ROWS", "Origins", "ScreeningSummary", "screen", "screen_file"]
     assert "compile_city" in batch.__all__
 
 
@@ -137,7 +137,7 @@ def test_presentation_uses_only_the_engines_public_names() -> None:
     for path, module, names in _imports("subsidy"):
         if module.split(".")[0] == "eligibility":
             allowed = module == "eligibility" and set(names) <= set(eligibility.__all__)
-            assert allowed or module in ("eligibility.screen", "eligibility.impact"), (path, module, names)  # the screening extra
+            assert allowed or module in ("eligibility.screen", "eligibility.impact", "eligibility.spark"), (path, module, names)  # the extras
 
 
 def test_the_engine_alone_loads_none_of_the_heavy_dependencies() -> None:
