@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,6 +78,38 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+#: The PostgreSQL advisory lock that replicas starting at once take in turn around the migration.
+MIGRATION_LOCK = 0x5B51D1E5
+
+
 def migrate(url: str) -> None:
-    """Bring the database at ``url`` to the newest schema."""
-    command.upgrade(alembic_config(url), "head")
+    """Bring the database at ``url`` to the newest schema.
+
+    Safe when several replicas start at once: on PostgreSQL they take an advisory lock in turn (the
+    first migrates, the others find the schema current); on SQLite a lock on a file beside the
+    database does the same for processes on one machine.
+    """
+    config = alembic_config(url)
+    engine = create_engine(url)
+    try:
+        if engine.dialect.name == "postgresql":
+            with engine.connect() as connection:
+                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+                try:
+                    connection.commit()
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, "head")
+                    connection.commit()
+                finally:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+                    connection.commit()
+            return
+        database = engine.url.database
+        if engine.dialect.name == "sqlite" and database and database != ":memory:":
+            with open(f"{database}.migrate-lock", "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                command.upgrade(config, "head")
+            return
+        command.upgrade(config, "head")
+    finally:
+        engine.dispose()

@@ -19,6 +19,12 @@ def run_migrations() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
+    given = config.attributes.get("connection")  # api.db.migrate's, holding the migration lock
+    if given is not None:
+        context.configure(connection=given, target_metadata=target_metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
     engine = create_engine(url)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
