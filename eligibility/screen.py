@@ -61,11 +61,17 @@ _SHOWN_ROWS = 5
 
 @dataclass(frozen=True)
 class Origins:
-    """Where each row of a chunk comes from, when a register is a folder of files: the file's name and
-    the row's 0-based index within it, per row."""
+    """Where each row of a chunk comes from, when a register is a folder of files: per row, the file's
+    path and the row's 0-based index within it (Arrow arrays, read only for a bad cell)."""
 
-    files: Sequence[str]
-    rows: Sequence[int]
+    files: pa.Array
+    rows: pa.Array
+
+    def file(self, index: int) -> str:
+        return Path(str(self.files[index].as_py())).name
+
+    def row(self, index: int) -> int:
+        return int(self.rows[index].as_py())
 
 
 def _listed(numbers: Sequence[int], total: int) -> str:
@@ -89,7 +95,7 @@ class _CellErrors:
             return
         by_file: dict[str, list[int]] = {}
         for r in rows:
-            by_file.setdefault(self.origins.files[r], []).append(self.origins.rows[r] + 1)
+            by_file.setdefault(self.origins.file(r), []).append(self.origins.row(r) + 1)
         for file, numbers in by_file.items():
             self.errors.setdefault(column, []).append(f"{file}, row {_listed(sorted(numbers), len(numbers))}: {message}")
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
@@ -37,7 +38,7 @@ from .batch import STATUSES, CompiledCity, compile_city
 from .engine import default_rulebook
 from .errors import InputError
 from .model import PAYERS, Rulebook
-from .screen import Origins, ScreeningSummary, _compile, _empty_output, _Layout, _output
+from .screen import CHUNK_ROWS, Origins, ScreeningSummary, _compile, _empty_output, _Layout, _output
 
 __all__ = ["open_session", "screen_dataframe", "screen_folder", "session", "summarise"]
 
@@ -59,6 +60,8 @@ def open_session(master: str, app_name: str = "subsidy-eligibility") -> SparkSes
         .appName(app_name)
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.showConsoleProgress", "false")
+        # Arrow batches as large as a local screening's chunks: the batch evaluator's cost is per batch.
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", str(CHUNK_ROWS))
         .getOrCreate()
     )
 
@@ -133,8 +136,7 @@ def screen_dataframe(frame: DataFrame, city: str, as_of: date | str, *, keep: Se
             batch = pa.RecordBatch.from_arrays(columns, names=names)
             origins = None
             if located:
-                files, rows = batch.column(_FILE).to_pylist(), batch.column(_ROW).to_pylist()
-                origins = Origins([Path(f).name for f in files], rows)
+                origins = Origins(batch.column(_FILE), batch.column(_ROW))
                 batch = batch.drop_columns([_FILE, _ROW])
             try:
                 facts, prior = layout.columns(batch, seen, origins)
@@ -143,7 +145,7 @@ def screen_dataframe(frame: DataFrame, city: str, as_of: date | str, *, keep: Se
             result = evaluator.run(len(batch), facts, prior, seen)
             out = _output(result, batch, layout.keep, seen)
             if origins is not None:
-                out = out.set_column(out.schema.get_field_index("row"), "row", pa.array([r + 1 for r in origins.rows], pa.int64()))
+                out = out.set_column(out.schema.get_field_index("row"), "row", pc.add(origins.rows.cast(pa.int64()), 1))
             yield pa.RecordBatch.from_arrays(
                 [column.cast(column.type.value_type) if pa.types.is_dictionary(column.type) else column for column in out.columns], names=out.schema.names
             )
