@@ -5,7 +5,8 @@
     python bench/load.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 Phases, one after the other: a warm-up; anonymous estimates (computed, not stored); stored
-estimates (with an API key). wrk records the id of every stored estimate the service acknowledged;
+estimates (with an API key); stored estimates through two replicas at once (a second `subsidy serve`
+on the same database, wrk spread across both). wrk records the id of every stored estimate the service acknowledged;
 afterwards the database is opened afresh and audited: each acknowledged estimate must be there,
 whole, exactly once. Prints a table of figures and targets, writes build/bench/load.json, and exits
 1 when a target is missed. Needs wrk (Debian: apt-get install wrk).
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +50,7 @@ def wrk(service: Service, seconds: int, connections: int, key: str = "", acks: P
 
 
 def read_acks(folder: Path) -> list[str]:
-    return [line for path in sorted(folder.glob("acks-*.txt")) for line in path.read_text().split()]
+    return [line for path in sorted(folder.glob("**/acks-*.txt")) for line in path.read_text().split()]
 
 
 def main() -> None:
@@ -71,7 +73,8 @@ def main() -> None:
         key, key_id = new_key(url, f"load-{int(time.time())}")
         service = Service(url, free_port(), folder / "service.log", env=LIMITS)
         acks = folder / "acks"
-        acks.mkdir()
+        for part in ("one", "replica-a", "replica-b"):
+            (acks / part).mkdir(parents=True)
         service.start()
         try:
             with console.status("warming up"):
@@ -79,10 +82,31 @@ def main() -> None:
             with console.status(f"anonymous estimates, {args.duration} s"):
                 anonymous = wrk(service, args.duration, args.connections)
             with console.status(f"stored estimates, {args.duration} s"):
-                stored = wrk(service, args.duration, args.stored_connections, key=key, acks=acks)
+                stored = wrk(service, args.duration, args.stored_connections, key=key, acks=acks / "one")
+            # Two replicas: a second `subsidy serve` on its own port and the same database, as on a second
+            # machine; wrk sends half the connections to each, at the same time.
+            second = Service(url, free_port(), folder / "replica.log", env=LIMITS)
+            second.start()
+            try:
+                with console.status(f"stored estimates, two replicas, {args.duration} s"), ThreadPoolExecutor(2) as pool:
+                    halves = list(
+                        pool.map(
+                            lambda pair: wrk(pair[0], args.duration, max(1, args.stored_connections // 2), key=key, acks=acks / pair[1]),
+                            [(service, "replica-a"), (second, "replica-b")],
+                        )
+                    )
+            finally:
+                second.stop()
         finally:
             service.stop()
         checked = audit(url, key_id, read_acks(acks))
+    replicas = {
+        "per_second": sum(h["per_second"] for h in halves),
+        "p50_us": max(h["p50_us"] for h in halves),
+        "p90_us": max(h["p90_us"] for h in halves),
+        "p99_us": max(h["p99_us"] for h in halves),
+        "errors": sum(h["errors"] for h in halves),
+    }
     database = "SQLite (WAL, synchronous=FULL)" if url.startswith("sqlite") else "PostgreSQL"
     figures = {
         "database": database,
@@ -90,6 +114,7 @@ def main() -> None:
         "connections": {"anonymous": args.connections, "stored": args.stored_connections},
         "anonymous": anonymous,
         "stored": stored,
+        "stored_two_replicas": replicas,
         "audit": checked.as_dict(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
     }
@@ -100,8 +125,9 @@ def main() -> None:
         "stored rate": stored["per_second"] >= args.stored_target,
         "stored p99": stored["p99_us"] / 1000 < args.p99_ms,
         "stored errors": stored["errors"] == 0,
-        # wrk stops with up to one request in flight per connection: stored, never answered.
-        "no lost or duplicated record": checked.ok and checked.unacknowledged <= args.stored_connections,
+        "replicas errors": replicas["errors"] == 0,
+        # wrk stops with up to one request in flight per connection (in each of the two stored phases): stored, never answered.
+        "no lost or duplicated record": checked.ok and checked.unacknowledged <= 2 * args.stored_connections,
     }
     figures["targets_met"] = all(targets.values())
     name = "load" if url.startswith("sqlite") else "load-postgresql"
@@ -117,8 +143,12 @@ def main() -> None:
     def mark(*names: str) -> str:
         return "met" if all(targets[n] for n in names) else "[red]missed[/red]"
 
-    for phase, result, target in (("anonymous estimates", anonymous, args.anonymous_target), ("stored estimates", stored, args.stored_target)):
-        kind = phase.split()[0]
+    for phase, result, target in (
+        ("anonymous estimates", anonymous, args.anonymous_target),
+        ("stored estimates", stored, args.stored_target),
+        ("stored estimates, two replicas", replicas, args.stored_target),
+    ):
+        kind = "replicas" if "replicas" in phase else phase.split()[0]
         table.add_row(
             phase,
             f"{result['per_second']:,.0f}",
@@ -126,7 +156,9 @@ def main() -> None:
             f"{result['p90_us'] / 1000:.1f} ms",
             f"{result['p99_us'] / 1000:.1f} ms",
             str(result["errors"]),
-            f"≥{target:,.0f}/s, p99 <{args.p99_ms:.0f} ms, 0 errors: {mark(f'{kind} rate', f'{kind} p99', f'{kind} errors')}",
+            f"≥{target:,.0f}/s, p99 <{args.p99_ms:.0f} ms, 0 errors: {mark(f'{kind} rate', f'{kind} p99', f'{kind} errors')}"
+            if kind != "replicas"
+            else f"0 errors: {mark('replicas errors')}",
         )
     console.print(table)
     audit_line = checked.as_dict()

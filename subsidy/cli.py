@@ -337,22 +337,41 @@ def coverage(fmt: str, runs: Path | None, check: bool) -> None:
 @click.option("--city", required=True, help="wuhan, suzhou or changsha.")
 @click.option("--as-of", "as_of", required=True, help="Date of the screening, YYYY-MM-DD.")
 @click.option("--reform", "reform_name", required=True, help="A reform: a shipped reform's id or a reform file (YAML or JSON).")
-@click.option("--out", "target", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Output file, .parquet or .csv.")
+@click.option("--out", "target", required=True, type=click.Path(path_type=Path), help="Output file, .parquet or .csv (with --engine spark: a folder).")
 @click.option("--report", "report", default=None, type=click.Path(dir_okay=False, path_type=Path), help="Also write the HTML report here.")
 @click.option("--keep", multiple=True, help="An input column to copy to the output, e.g. company_id; repeatable.")
 @click.option("--summary", "summary_format", type=click.Choice(["table", "json"]), default="table", show_default=True, help="How to print the summary.")
-def impact(source: Path, city: str, as_of: str, reform_name: str, target: Path, report: Path | None, keep: tuple[str, ...], summary_format: str) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="spark: INPUT and --out are Parquet datasets (folders), evaluated on Apache Spark (the spark extra).",
+)
+@click.option("--master", default="local[2]", show_default=True, help="With --engine spark: the Spark master, e.g. local[4], spark://host:7077, yarn.")
+def impact(
+    source: Path,
+    city: str,
+    as_of: str,
+    reform_name: str,
+    target: Path,
+    report: Path | None,
+    keep: tuple[str, ...],
+    summary_format: str,
+    engine: str,
+    master: str,
+) -> None:
     """The budget impact of a reform on a register (INPUT, .csv or .parquet; the columns of screen).
 
     Writes one row per company: the baseline and reformed totals and payer shares, and their
-    difference; prints the summary (rows, beneficiaries, totals by payer, winners, losers).
+    difference; prints the summary (rows, beneficiaries, totals by payer, winners, losers). With
+    --engine spark, INPUT is a folder of Parquet files (or one) and --out a folder.
     """
     try:
-        from eligibility.impact import impact_file  # NumPy and Arrow: the screening extra
+        import eligibility.impact  # noqa: F401  # NumPy and Arrow: the screening extra
     except ImportError as exc:
         _fail(f"impact needs the screening extra (pip install 'subsidy-eligibility[screening]'): {exc}.")
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .memory import keep_freed_memory
 
@@ -364,6 +383,31 @@ def impact(source: Path, city: str, as_of: str, reform_name: str, target: Path, 
         _fail_fields(exc)
     except RuleFileError as exc:
         _fail(f"the reform is refused: {exc}")
+    if engine == "spark":
+        try:
+            from eligibility.spark import impact_folder, session  # PySpark and a Java runtime: the spark extra
+        except ImportError as exc:
+            _fail(f"--engine spark needs the spark extra (pip install 'subsidy-eligibility[spark]'): {exc}.")
+        with console.status(f"impact on Spark ({master})"):
+            try:
+                with session(master) as spark:
+                    summary = impact_folder(spark, str(source), str(target), city, as_of, reform, keep=keep, with_changes=report is not None)
+            except InputError as exc:
+                _fail_fields(exc)
+            except RuleFileError as exc:
+                _fail(f"the reform is refused: {exc}")
+            except EligibilityError as exc:
+                _fail(str(exc))
+    else:
+        summary = _impact_here(source, target, city, as_of, reform, keep, console)
+    _impact_outputs(summary, reform, reform_name, report, summary_format)
+
+
+def _impact_here(source: Path, target: Path, city: str, as_of: str, reform: Any, keep: tuple[str, ...], console: Any) -> Any:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from eligibility.impact import impact_file
+
     with Progress(
         TextColumn("impact"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, disable=not console.is_terminal, transient=True
     ) as progress:
@@ -380,6 +424,10 @@ def impact(source: Path, city: str, as_of: str, reform_name: str, target: Path, 
             _fail(str(exc))
         except OSError as exc:
             _fail(f"cannot write {target}: {exc.strerror or exc}.")
+    return summary
+
+
+def _impact_outputs(summary: Any, reform: Any, reform_name: str, report: Path | None, summary_format: str) -> None:
     if report is not None:
         from .report import impact_report
 

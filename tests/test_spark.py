@@ -128,3 +128,26 @@ def test_the_command_screens_a_folder_on_spark(spark: Any, tmp_path: Path) -> No
     milestone = {r["company_id"]: r["suzhou.revenue_milestone:max"] for r in pq.read_table(tmp_path / "out").to_pylist()}
     assert milestone["a"] == Decimal("1000000.00") and milestone["b"] == Decimal("200000.00")
     assert spark.sparkContext._jsc is not None  # the command left the running session running
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
+@given(register=st.lists(rows(), min_size=1, max_size=40), day=st.sampled_from(DATES))
+def test_the_budget_impact_on_spark_is_the_single_machine_impact(spark: Any, tmp_path_factory: pytest.TempPathFactory, register: list[dict[str, Any]], day: date) -> None:
+    from eligibility import find_reform
+    from eligibility.impact import impact_file
+
+    table = _table(register, "decimal")
+    table = table.drop_columns([n for n in table.column_names if n.startswith(("prior:testcity.", "prior:othercity."))])
+    table = table.append_column("company_id", pa.array([f"c{i:05d}" for i in range(len(table))]))
+    folder = tmp_path_factory.mktemp("impact")
+    _write_folder(table, folder / "in", files=2)
+    pq.write_table(table, folder / "whole.parquet")
+    reform = find_reform("wuhan-draft-2021-06-01")
+    local = impact_file(folder / "whole.parquet", folder / "local.parquet", "wuhan", day, reform, keep=["company_id"])
+    remote = spark_module.impact_folder(spark, str(folder / "in"), str(folder / "out"), "wuhan", day, reform, keep=["company_id"], with_changes=True)
+    assert remote.as_dict() == local.as_dict()
+    assert sorted(int(v) for part in remote.changes for v in part) == sorted(int(v) for part in local.changes for v in part)
+    written, expected = pq.read_table(folder / "out"), pq.read_table(folder / "local.parquet")
+    assert written.column_names == expected.column_names  # the hidden per-rule columns are not written
+    assert _as_text(written) == _as_text(expected)
+    assert sorted(p.name for p in folder.iterdir()) == ["in", "local.parquet", "out", "whole.parquet"]  # no scratch left
