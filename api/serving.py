@@ -17,10 +17,8 @@ exit, freeing the port; ``subsidy serve`` started again meanwhile retries the bi
 
 from __future__ import annotations
 
-import io
 import json
 import socket
-import threading
 from typing import Any
 
 from flask import Flask
@@ -29,12 +27,9 @@ from gunicorn.workers.gthread import ThreadWorker
 
 __all__ = ["ServiceWorker", "serve_forever"]
 
-HEALTH = "/api/v1/healthz"
-
 #: What gunicorn's own refusals say, by status, in the error shape (English: no request was read).
 _REFUSALS = {
-    400: "The request could not be read: the request line or a header is malformed, or the body ended early.",
-    408: "The request body stopped arriving; send it again in one go.",
+    400: "The request could not be read: the request line or a header is malformed.",
     403: "Forbidden.",
     414: "The request line is longer than 8190 bytes; send the data in the body.",
     417: "The Expect header names an expectation this service does not meet.",
@@ -83,26 +78,11 @@ def refusal(status_line: bytes) -> bytes:
     return head.encode("latin-1") + body
 
 
-def _refuse(code: int, start: Any) -> list[bytes]:
-    """A refusal in the error shape, from the worker itself, closing the connection."""
-    whole = refusal(f"HTTP/1.1 {code} {'Request Timeout' if code == 408 else 'Bad Request'}".encode())
-    head, _, body = whole.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    start(lines[0].split(" ", 1)[1], [tuple(line.split(": ", 1)) for line in lines[1:]])
-    return [body]
-
-
 class ServiceWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn ships no type information
     """gunicorn's threaded worker, with a deadline on every read from a client and errors in the service's shape."""
 
     body_timeout = 10.0
-    body_limit = 1024 * 1024  # bodies up to this are read whole before computing; larger ones are the application's 413
-    concurrency = 2  # requests computing at once in one worker process
     wsgi: Any  # the application, as gunicorn loaded it
-
-    def init_process(self) -> None:
-        self.computing = threading.BoundedSemaphore(self.concurrency)
-        super().init_process()
 
     def handle_request(self, req: Any, conn: Any) -> Any:
         conn.sock.settimeout(self.body_timeout)  # each read of the body waits at most this long
@@ -144,30 +124,7 @@ class ServiceWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn ships no ty
                         owner.force_close()
                 return start_response(status, headers, exc_info)
 
-            # The body is read whole first, before the request may compute: a slow client holds only
-            # its own thread, never one of the few allowed to compute at once.
-            length = environ.get("CONTENT_LENGTH") or ""
-            if length.isdigit() and 0 < int(length) <= self.body_limit:
-                try:
-                    body = environ["wsgi.input"].read(int(length))
-                except OSError:  # a read waited past the body timeout, or the client went away
-                    return _refuse(408, start)
-                if len(body) < int(length):
-                    return _refuse(400, start)
-                environ["wsgi.input"] = io.BytesIO(body)
-            # Computing is CPU work under one interpreter lock: a few requests at a time per process
-            # finish sooner than sixteen taking turns, and their threads do not wait on each other's
-            # network writes. The answer is written to the client after the gate is left.
-            if environ.get("PATH_INFO") == HEALTH:  # the health check never queues behind the work it reports on
-                return app(environ, start)
-            with self.computing:
-                result = app(environ, start)
-                try:
-                    return list(result)
-                finally:
-                    close = getattr(result, "close", None)
-                    if close is not None:
-                        close()
+            return app(environ, start)
 
         self.wsgi = closing
 
@@ -196,13 +153,10 @@ class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type 
         return self.application
 
 
-def serve_forever(app: Flask, host: str, port: int, workers: int, threads: int = 16, body_timeout: float = 10.0, concurrency: int = 2) -> None:
-    """Serve ``app`` on ``host:port``: ``workers`` gunicorn processes of ``threads`` threads, of which
-    ``concurrency`` compute at once, logging each request; a client read that waits longer than
-    ``body_timeout`` seconds ends its request (408)."""
+def serve_forever(app: Flask, host: str, port: int, workers: int, threads: int = 16, body_timeout: float = 10.0) -> None:
+    """Serve ``app`` on ``host:port``: ``workers`` gunicorn processes of ``threads`` threads, logging
+    each request; a client read that waits longer than ``body_timeout`` seconds ends its request (408)."""
     ServiceWorker.body_timeout = body_timeout  # the workers are forked from this process
-    ServiceWorker.concurrency = concurrency
-    ServiceWorker.body_limit = int(app.config.get("MAX_CONTENT_LENGTH") or ServiceWorker.body_limit)
     _Server(
         app,
         {

@@ -477,17 +477,14 @@ def _app() -> Flask:
     type=click.FloatRange(0.1, 300),
     help="Seconds a read from a client may wait; a body that stalls longer is answered 408.",
 )
-@click.option(
-    "--concurrency", default=2, show_default=True, type=click.IntRange(1, 64), help="Requests computing at once in each worker; the other threads read and write."
-)
-def serve(host: str, port: int, workers: int, threads: int, body_timeout: float, concurrency: int) -> None:
+def serve(host: str, port: int, workers: int, threads: int, body_timeout: float) -> None:
     """Migrate the database, then serve the JSON API and the pages with gunicorn (threaded workers)."""
     from api import migrate, serve_forever
 
     app = _app()
     migrate(app.config["DATABASE_URL"])
     click.echo(f"Serving on http://{host}:{port}/api/docs (database {app.extensions['database'].engine.url.render_as_string(hide_password=True)})")
-    serve_forever(app, host, port, workers, threads, body_timeout, concurrency)
+    serve_forever(app, host, port, workers, threads, body_timeout)
 
 
 @main.group()
