@@ -132,7 +132,9 @@ def test_the_command_screens_a_folder_on_spark(spark: Any, tmp_path: Path) -> No
 
 @settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
 @given(register=st.lists(rows(), min_size=1, max_size=40), day=st.sampled_from(DATES))
-def test_the_budget_impact_on_spark_is_the_single_machine_impact(spark: Any, tmp_path_factory: pytest.TempPathFactory, register: list[dict[str, Any]], day: date) -> None:
+def test_the_budget_impact_on_spark_is_the_single_machine_impact(
+    spark: Any, tmp_path_factory: pytest.TempPathFactory, register: list[dict[str, Any]], day: date
+) -> None:
     from eligibility import find_reform
     from eligibility.impact import impact_file
 
