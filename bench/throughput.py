@@ -25,7 +25,6 @@ import os
 import platform
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -45,6 +44,9 @@ ROOT = HERE.parent
 BUILD = ROOT / "build" / "bench"
 OPENFISCA_VENV = BUILD / "openfisca-venv"
 SUBSIDY = Path(sys.executable).with_name("subsidy")
+sys.path.insert(0, str(HERE))
+
+from service import free_port, stop_group  # noqa: E402
 
 COMPANY = {
     "entity_type": "enterprise",
@@ -103,15 +105,6 @@ serve_forever(app, "127.0.0.1", int(sys.argv[1]), workers=2)
 """
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @dataclass
 class Server:
     name: str
@@ -138,12 +131,8 @@ class Server:
         sys.exit(f"{self.name} did not answer within 60 s; see {log}")
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+        if self.process is not None:
+            stop_group(self.process)
 
 
 def openfisca_python() -> Path:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -188,6 +189,32 @@ def rules(fmt: str, lang: str) -> None:
         rulebook_table(book, lang, _console())
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _engine_options(command: _F) -> _F:
+    """--engine and --master, for the commands that read a register."""
+    command = click.option(
+        "--master", default="local[2]", show_default=True, help="With --engine spark: the Spark master, e.g. local[4], spark://host:7077, yarn."
+    )(command)
+    return click.option(
+        "--engine",
+        type=click.Choice(["local", "spark"]),
+        default="local",
+        show_default=True,
+        help="spark: INPUT and --out are Parquet datasets (folders), evaluated on Apache Spark (the spark extra).",
+    )(command)
+
+
+def _spark() -> ModuleType:
+    """eligibility.spark, or a one-line error naming the extra to install."""
+    try:
+        import eligibility.spark as spark  # PySpark and a Java runtime: the spark extra
+    except ImportError as exc:
+        _fail(f"--engine spark needs the spark extra (pip install 'subsidy-eligibility[spark]'): {exc}.")
+    return spark
+
+
 @main.command()
 @click.argument("source", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option("--city", required=True, help="wuhan, suzhou or changsha.")
@@ -196,14 +223,7 @@ def rules(fmt: str, lang: str) -> None:
 @click.option("--keep", multiple=True, help="An input column to copy to the output, e.g. company_id; repeatable.")
 @click.option("--chunk-rows", type=click.IntRange(1, 10_000_000), default=None, help="Rows evaluated at a time (default 262,144).")
 @click.option("--summary", "summary_format", type=click.Choice(["table", "json"]), default="table", show_default=True, help="How to print the summary.")
-@click.option(
-    "--engine",
-    type=click.Choice(["local", "spark"]),
-    default="local",
-    show_default=True,
-    help="spark: INPUT and --out are Parquet datasets (folders), screened on Apache Spark (the spark extra).",
-)
-@click.option("--master", default="local[2]", show_default=True, help="With --engine spark: the Spark master, e.g. local[4], spark://host:7077, yarn.")
+@_engine_options
 def screen(
     source: Path, city: str, as_of: str, target: Path, keep: tuple[str, ...], chunk_rows: int | None, summary_format: str, engine: str, master: str
 ) -> None:
@@ -264,10 +284,7 @@ def screen(
 
 
 def _screen_on_spark(source: Path, city: str, as_of: str, target: Path, keep: tuple[str, ...], summary_format: str, master: str) -> None:
-    try:
-        from eligibility.spark import screen_folder, session  # PySpark and a Java runtime: the spark extra
-    except ImportError as exc:
-        _fail(f"--engine spark needs the spark extra (pip install 'subsidy-eligibility[spark]'): {exc}.")
+    spark_module = _spark()
     from rich.console import Console
 
     from .tables import screening_table
@@ -275,8 +292,8 @@ def _screen_on_spark(source: Path, city: str, as_of: str, target: Path, keep: tu
     started = time.perf_counter()
     with Console(stderr=True).status(f"screening on Spark ({master})"):
         try:
-            with session(master) as spark:
-                summary = screen_folder(spark, str(source), str(target), city, as_of, keep=keep)
+            with spark_module.session(master) as spark:
+                summary = spark_module.screen_folder(spark, str(source), str(target), city, as_of, keep=keep)
         except InputError as exc:
             _fail_fields(exc)
         except EligibilityError as exc:
@@ -341,14 +358,7 @@ def coverage(fmt: str, runs: Path | None, check: bool) -> None:
 @click.option("--report", "report", default=None, type=click.Path(dir_okay=False, path_type=Path), help="Also write the HTML report here.")
 @click.option("--keep", multiple=True, help="An input column to copy to the output, e.g. company_id; repeatable.")
 @click.option("--summary", "summary_format", type=click.Choice(["table", "json"]), default="table", show_default=True, help="How to print the summary.")
-@click.option(
-    "--engine",
-    type=click.Choice(["local", "spark"]),
-    default="local",
-    show_default=True,
-    help="spark: INPUT and --out are Parquet datasets (folders), evaluated on Apache Spark (the spark extra).",
-)
-@click.option("--master", default="local[2]", show_default=True, help="With --engine spark: the Spark master, e.g. local[4], spark://host:7077, yarn.")
+@_engine_options
 def impact(
     source: Path,
     city: str,
@@ -384,14 +394,11 @@ def impact(
     except RuleFileError as exc:
         _fail(f"the reform is refused: {exc}")
     if engine == "spark":
-        try:
-            from eligibility.spark import impact_folder, session  # PySpark and a Java runtime: the spark extra
-        except ImportError as exc:
-            _fail(f"--engine spark needs the spark extra (pip install 'subsidy-eligibility[spark]'): {exc}.")
+        spark_module = _spark()
         with console.status(f"impact on Spark ({master})"):
             try:
-                with session(master) as spark:
-                    summary = impact_folder(spark, str(source), str(target), city, as_of, reform, keep=keep, with_changes=report is not None)
+                with spark_module.session(master) as spark:
+                    summary = spark_module.impact_folder(spark, str(source), str(target), city, as_of, reform, keep=keep, with_changes=report is not None)
             except InputError as exc:
                 _fail_fields(exc)
             except RuleFileError as exc:

@@ -19,7 +19,7 @@ from api import create_app
 from api.db import migrate
 from api.keys import create_key
 
-from .conftest import POSTGRES, count
+from .conftest import POSTGRES, _fresh_postgres, count
 from .test_idempotency import ESTIMATE
 
 KEY = {"Authorization": "Bearer sk_not-checked-because-the-database-is-down"}
@@ -55,15 +55,18 @@ def test_an_unreachable_database_answers_503_on_every_route(tmp_path: Path, capl
     assert "36000000" not in caplog.text
 
 
-@pytest.mark.skipif(not POSTGRES.startswith("postgresql"), reason="needs the PostgreSQL server (DATABASE_URL)")
-def test_terminated_postgresql_backends_cost_no_request() -> None:
-    from .conftest import _fresh_postgres
-
+def _fresh_postgres_app(key_name: str) -> tuple[Flask, dict[str, str]]:
+    """The service on an empty, migrated PostgreSQL database, and headers with a new key."""
     _fresh_postgres(POSTGRES)
     migrate(POSTGRES)
     app = create_app({"DATABASE_URL": POSTGRES, "TESTING": True})
     with app.extensions["database"].sessions() as session:
-        headers = {"Authorization": f"Bearer {create_key(session, 'outage')}"}
+        return app, {"Authorization": f"Bearer {create_key(session, key_name)}"}
+
+
+@pytest.mark.skipif(not POSTGRES.startswith("postgresql"), reason="needs the PostgreSQL server (DATABASE_URL)")
+def test_terminated_postgresql_backends_cost_no_request() -> None:
+    app, headers = _fresh_postgres_app("outage")
     client = app.test_client()
     assert client.post("/api/v1/estimates", json=ESTIMATE, headers=headers).status_code == 200
     admin = create_engine(POSTGRES)
@@ -81,13 +84,7 @@ def test_terminated_postgresql_backends_cost_no_request() -> None:
 
 @pytest.mark.skipif(not POSTGRES.startswith("postgresql"), reason="needs the PostgreSQL server (DATABASE_URL)")
 def test_a_read_only_postgresql_fails_readiness_and_refuses_writes_with_503() -> None:
-    from .conftest import _fresh_postgres
-
-    _fresh_postgres(POSTGRES)
-    migrate(POSTGRES)
-    writable = create_app({"DATABASE_URL": POSTGRES, "TESTING": True})
-    with writable.extensions["database"].sessions() as session:
-        headers = {"Authorization": f"Bearer {create_key(session, 'read-only')}"}
+    writable, headers = _fresh_postgres_app("read-only")
     read_only = POSTGRES + ("&" if "?" in POSTGRES else "?") + "options=-c%20default_transaction_read_only%3Don"
     app = create_app({"DATABASE_URL": read_only, "TESTING": True})
     client = app.test_client()
