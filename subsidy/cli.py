@@ -189,6 +189,32 @@ def rules(fmt: str, lang: str) -> None:
         rulebook_table(book, lang, _console())
 
 
+@contextmanager
+def _register_errors(target: Path, rulebook_fault: str) -> Iterator[None]:
+    """A register command's failures as one-line exits: bad cells and fields, a refused rulebook or
+    reform (``rulebook_fault`` says which), any other engine error, an output that cannot be written."""
+    try:
+        yield
+    except InputError as exc:
+        _fail_fields(exc)
+    except RuleFileError as exc:
+        _fail(f"{rulebook_fault}: {exc}")
+    except EligibilityError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot write {target}: {exc.strerror or exc}.")
+
+
+def _print_screening(summary: Any, started: float, target: Path, summary_format: str) -> None:
+    from .tables import screening_table
+
+    seconds = time.perf_counter() - started
+    if summary_format == "json":
+        click.echo(dumps({**summary.as_dict(), "seconds": round(seconds, 3), "out": str(target)}))
+    else:
+        screening_table(summary.as_dict(), seconds, _console())
+
+
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
@@ -245,7 +271,6 @@ def screen(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .memory import keep_freed_memory
-    from .tables import screening_table
 
     keep_freed_memory()
     console = Console(stderr=True)
@@ -266,43 +291,20 @@ def screen(
             elapsed = time.perf_counter() - started
             progress.update(task, completed=done, total=total, rate=f"{done / elapsed:,.0f}" if elapsed > 0 else "—")
 
-        try:
+        with _register_errors(target, "the rulebook is invalid"):
             summary = screen_file(source, target, city, as_of, keep=keep, chunk_rows=chunk_rows or CHUNK_ROWS, progress=advance)
-        except InputError as exc:
-            _fail_fields(exc)
-        except RuleFileError as exc:
-            _fail(f"the rulebook is invalid: {exc}")
-        except EligibilityError as exc:
-            _fail(str(exc))
-        except OSError as exc:
-            _fail(f"cannot write {target}: {exc.strerror or exc}.")
-    seconds = time.perf_counter() - started
-    if summary_format == "json":
-        click.echo(dumps({**summary.as_dict(), "seconds": round(seconds, 3), "out": str(target)}))
-    else:
-        screening_table(summary.as_dict(), seconds, _console())
+    _print_screening(summary, started, target, summary_format)
 
 
 def _screen_on_spark(source: Path, city: str, as_of: str, target: Path, keep: tuple[str, ...], summary_format: str, master: str) -> None:
     spark_module = _spark()
     from rich.console import Console
 
-    from .tables import screening_table
-
     started = time.perf_counter()
-    with Console(stderr=True).status(f"screening on Spark ({master})"):
-        try:
-            with spark_module.session(master) as spark:
-                summary = spark_module.screen_folder(spark, str(source), str(target), city, as_of, keep=keep)
-        except InputError as exc:
-            _fail_fields(exc)
-        except EligibilityError as exc:
-            _fail(str(exc))
-    seconds = time.perf_counter() - started
-    if summary_format == "json":
-        click.echo(dumps({**summary.as_dict(), "seconds": round(seconds, 3), "out": str(target)}))
-    else:
-        screening_table(summary.as_dict(), seconds, _console())
+    status = Console(stderr=True).status(f"screening on Spark ({master})")
+    with status, _register_errors(target, "the rulebook is invalid"), spark_module.session(master) as spark:
+        summary = spark_module.screen_folder(spark, str(source), str(target), city, as_of, keep=keep)
+    _print_screening(summary, started, target, summary_format)
 
 
 @main.command()
@@ -395,16 +397,8 @@ def impact(
         _fail(f"the reform is refused: {exc}")
     if engine == "spark":
         spark_module = _spark()
-        with console.status(f"impact on Spark ({master})"):
-            try:
-                with spark_module.session(master) as spark:
-                    summary = spark_module.impact_folder(spark, str(source), str(target), city, as_of, reform, keep=keep, with_changes=report is not None)
-            except InputError as exc:
-                _fail_fields(exc)
-            except RuleFileError as exc:
-                _fail(f"the reform is refused: {exc}")
-            except EligibilityError as exc:
-                _fail(str(exc))
+        with console.status(f"impact on Spark ({master})"), _register_errors(target, "the reform is refused"), spark_module.session(master) as spark:
+            summary = spark_module.impact_folder(spark, str(source), str(target), city, as_of, reform, keep=keep, with_changes=report is not None)
     else:
         summary = _impact_here(source, target, city, as_of, reform, keep, console)
     _impact_outputs(summary, reform, reform_name, report, summary_format)
@@ -419,18 +413,10 @@ def _impact_here(source: Path, target: Path, city: str, as_of: str, reform: Any,
         TextColumn("impact"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, disable=not console.is_terminal, transient=True
     ) as progress:
         task = progress.add_task("impact", total=None)
-        try:
+        with _register_errors(target, "the reform is refused"):
             summary = impact_file(
                 source, target, city, as_of, reform, keep=keep, progress=lambda done, total: progress.update(task, completed=done, total=total)
             )
-        except InputError as exc:
-            _fail_fields(exc)
-        except RuleFileError as exc:
-            _fail(f"the reform is refused: {exc}")
-        except EligibilityError as exc:
-            _fail(str(exc))
-        except OSError as exc:
-            _fail(f"cannot write {target}: {exc.strerror or exc}.")
     return summary
 
 
