@@ -122,7 +122,7 @@ class _Columns:
         self.prior = prior
         self.zeros = np.zeros(size, dtype=np.int64)
         self._unknown = FactColumn(self.zeros, np.zeros(size, dtype=np.bool_))
-        self.truths: dict[tuple[object, ...], Truth] = {}
+        self.truths: dict[int, Truth] = {}
         self.statuses: dict[int, tuple[Bools, npt.NDArray[np.int8]]] = {}
 
     def get(self, name: str, rule: str) -> FactColumn:
@@ -155,7 +155,8 @@ def _compare_products(op: str, a: Ints, p: int, b: Ints, q: int) -> Bools:
     """``a * p <op> b * q`` exactly, for int64 arrays a, b (|a|, |b| <= MAX_FEN) and integers p, q."""
     if MAX_FEN * max(abs(p), abs(q)) <= UNBOUNDED:
         # Small factors (a 20 % threshold is 1/5): the products fit in 64 bits as they are.
-        left, right = a * np.int64(p), b * np.int64(q)
+        left = a if p == 1 else a * np.int64(p)
+        right = b if q == 1 else b * np.int64(q)
         compare = {"gt": np.greater, "ge": np.greater_equal, "lt": np.less, "le": np.less_equal, "eq": np.equal, "ne": np.not_equal}[op]
         return np.asarray(compare(left, right), dtype=np.bool_)
     if abs(p) < 2**31 and abs(q) < 2**31:
@@ -212,36 +213,67 @@ def _threshold(kind: str, operand: object) -> Fraction:
 # -- conditions ---------------------------------------------------------------------------------
 
 
-def _leaf(leaf: Leaf, rule: str) -> CompiledCondition:
+def _comparison(leaf: Leaf) -> Callable[[npt.NDArray[np.generic]], Bools]:
+    """The test of one leaf on a column's values, with everything that is not the values worked out once."""
     fact = FACTS[leaf.fact]
+    op = leaf.op
+    if fact.kind == "bool":
+        same = bool(leaf.operand) == (op == "eq")
+
+        def flag(values: npt.NDArray[np.generic]) -> Bools:
+            flags: Bools = np.asarray(values, dtype=np.bool_)  # no copy: the column is bool already
+            return flags if same else ~flags
+
+        return flag
+    if fact.kind == "enum":
+        chosen = leaf.operand if op in ("in", "not_in") else (leaf.operand,)
+        assert isinstance(chosen, tuple)
+        codes = [np.int8(fact.choices.index(str(c))) for c in chosen]
+        positive = op in ("eq", "in")
+
+        def choice(values: npt.NDArray[np.generic]) -> Bools:
+            hit: Bools = values == codes[0]
+            for code in codes[1:]:
+                hit |= values == code
+            return hit if positive else ~hit
+
+        return choice
+    threshold = _threshold(fact.kind, leaf.operand)
+    bounds = {"gt": floor(threshold), "ge": ceil(threshold), "lt": ceil(threshold), "le": floor(threshold)}
+    if op in bounds and -UNBOUNDED <= bounds[op] <= UNBOUNDED:
+        bound = np.int64(bounds[op])
+        ufunc = {"gt": np.greater, "ge": np.greater_equal, "lt": np.less, "le": np.less_equal}[op]
+
+        def against(values: npt.NDArray[np.generic]) -> Bools:
+            return np.asarray(ufunc(values.astype(np.int64, copy=False), bound))
+
+        return against
+    if op in ("eq", "ne") and threshold.denominator == 1 and abs(threshold) <= UNBOUNDED:
+        target = np.int64(int(threshold))
+        equal = op == "eq"
+
+        def exactly(values: npt.NDArray[np.generic]) -> Bools:
+            same: Bools = values.astype(np.int64, copy=False) == target
+            return same if equal else ~same
+
+        return exactly
+    return lambda values: _compare_integer(op, values.astype(np.int64, copy=False), threshold)
+
+
+def _leaf(leaf: Leaf, rule: str) -> CompiledCondition:
     op = leaf.op
     if leaf.fact == "operating_revenue_growth":
         return _growth_leaf(leaf)
-
-    def compare(values: npt.NDArray[np.generic]) -> Bools:
-        if fact.kind == "bool":
-            flags = np.asarray(values, dtype=np.bool_)
-            same = flags if bool(leaf.operand) else ~flags
-            return same if op == "eq" else ~same
-        if fact.kind == "enum":
-            chosen = leaf.operand if op in ("in", "not_in") else (leaf.operand,)
-            assert isinstance(chosen, tuple)
-            codes = [fact.choices.index(str(c)) for c in chosen]
-            hit = np.zeros(values.shape, dtype=np.bool_)
-            for code in codes:
-                hit |= values == code
-            return hit if op in ("eq", "in") else ~hit
-        threshold = _threshold(fact.kind, leaf.operand)
-        return _compare_integer(op, values.astype(np.int64, copy=False), threshold)
-
-    key = (leaf.fact, op, repr(leaf.operand), rule if leaf.fact in _PER_RULE else None)
+    compare = _comparison(leaf) if op not in ("known", "unknown") else None
+    key = _test_number(_shape(leaf, rule))
+    fact_name = leaf.fact
 
     def evaluate(columns: _Columns) -> Truth:
         truth = columns.truths.get(key)
         if truth is not None:
             return truth
-        column = columns.get(leaf.fact, rule)
-        if op in ("known", "unknown"):
+        column = columns.get(fact_name, rule)
+        if compare is None:
             held = column.known if op == "known" else ~column.known
             truth = held, ~held
         else:
@@ -262,7 +294,7 @@ def _growth_leaf(leaf: Leaf) -> CompiledCondition:
         current = columns.get("operating_revenue", "")
         prior = columns.get("operating_revenue_prior", "")
         prior_values = prior.values.astype(np.int64, copy=False)
-        known = current.known & prior.known & (prior_values > 0)
+        known = current.known & prior.known & (prior_values > _NONE)
         if op in ("known", "unknown"):
             held = known if op == "known" else ~known
             return held, ~held
@@ -283,6 +315,15 @@ def _shape(condition: Condition, rule: str) -> tuple[object, ...]:
     return ("all" if isinstance(condition, AllOf) else "any", *(_shape(item, rule) for item in condition.items))
 
 
+#: Each distinct test's number: a chunk's truths are looked up by a small int rather than by
+#: hashing a nested tuple on every lookup.
+_TESTS: dict[tuple[object, ...], int] = {}
+
+
+def _test_number(shape: tuple[object, ...]) -> int:
+    return _TESTS.setdefault(shape, len(_TESTS))
+
+
 def _condition(condition: Condition, rule: str) -> CompiledCondition:
     if isinstance(condition, Leaf):
         return _leaf(condition, rule)
@@ -297,7 +338,7 @@ def _condition(condition: Condition, rule: str) -> CompiledCondition:
     parts = [_condition(item, rule) for item in condition.items]
     every = isinstance(condition, AllOf)
     assert every or isinstance(condition, AnyOf)
-    key = _shape(condition, rule)
+    key = _test_number(_shape(condition, rule))
 
     def combine(columns: _Columns) -> Truth:
         truth = columns.truths.get(key)  # many rules test the same (an enterprise whose main business is blockchain)
@@ -322,6 +363,7 @@ def _condition(condition: Condition, rule: str) -> CompiledCondition:
 _SATURATE = np.int64(1 << 58)  # saturating sums: a sum reaching this is unbounded
 _NONE = np.int64(0)  # NumPy scalars: a Python int operand costs a slow conversion path
 _MAX = np.int64(UNBOUNDED)
+_ONE, _SIGN = np.int64(1), np.int64(63)
 
 # Selections by arithmetic on masks rather than np.where, which is several times slower on
 # unpredictable masks. Every amount here is a non-negative int64 below 2^62, so none can overflow.
@@ -346,8 +388,14 @@ def _unbounded_unless(values: Ints, bounded: Bools) -> Ints:
 
 
 def _unbounded_from_saturation(values: Ints) -> Ints:
-    """``values``, with every sum that reached 2^58 made UNBOUNDED (OR with 2^63 - 1)."""
-    result: Ints = values | (_MAX * (values >= _SATURATE))
+    """``values``, with every sum that reached 2^58 made UNBOUNDED (OR with 2^63 - 1).
+
+    In int64 arithmetic alone: (2^58 - 1 - v) >> 63 is all ones where v reached 2^58 and 0 elsewhere.
+    """
+    result: Ints = _SATURATE - _ONE - values
+    result >>= _SIGN
+    result &= _MAX
+    result |= values
     return result
 
 
@@ -506,6 +554,8 @@ class _CompiledRule:
     #: Where sums saturate: the value an UNBOUNDED upper end is clamped to, large enough that every
     #: payer's part of it still reaches 2^58 (None for a rule that is always finite).
     clamp: np.int64 | None = None
+    #: Two payers, half each (the usual city/district split).
+    halves: bool = False
 
     def run(self, columns: _Columns) -> tuple[npt.NDArray[np.int8], Ints | None, Ints | None]:
         size = columns.size
@@ -524,15 +574,29 @@ class _CompiledRule:
                 columns.statuses[id(holds)] = statuses
             return statuses[1], None, None
         low, high = self.amount(columns)
-        nothing = fails | (high == _NONE)
+        nothing = _nothing(fails, high)
         something = ~nothing
         paid = holds & something
         return _status(paid, nothing), _keep(low, paid), _keep(high, something)
 
 
+def _nothing(fails: Bools, high: Ints) -> Bools:
+    """Rows where nothing is payable: the conditions fail or the upper end is 0."""
+    if np.ndim(high) == 0:  # a fixed amount: a bool array OR a NumPy scalar takes a slow path
+        return fails if high != _NONE else np.ones(fails.shape, dtype=np.bool_)
+    nothing: Bools = fails | (high == _NONE)
+    return nothing
+
+
 def _status(eligible: Bools, ineligible: Bools) -> npt.NDArray[np.int8]:
     """Status codes from two disjoint masks; rows in neither are undetermined (2 - 2e - i)."""
-    return np.int8(UNDETERMINED) - (eligible.view(np.int8) << 1) - ineligible.view(np.int8)
+    doubled = eligible.view(np.int8)
+    codes: npt.NDArray[np.int8] = doubled + doubled  # int8 additions: shifts of int8 are several times slower
+    codes += ineligible.view(np.int8)
+    return np.subtract(_UNDETERMINED, codes, out=codes)
+
+
+_UNDETERMINED = np.int8(UNDETERMINED)
 
 
 def _checked_sum(parts: list[Ints], what: str, offset: int) -> Ints:
@@ -564,9 +628,6 @@ def _share(amount: Ints, share: Fraction) -> Ints:
     return part
 
 
-_ONE = np.int64(1)
-
-
 def _split(amount: Ints, shares: list[tuple[str, Fraction]], may_be_unbounded: bool) -> list[tuple[str, Ints]]:
     """Each payer's part of ``amount``; all but the last rounded half up, the last the remainder.
 
@@ -589,6 +650,75 @@ def _split(amount: Ints, shares: list[tuple[str, Fraction]], may_be_unbounded: b
     rest = amount - given
     parts.append((shares[-1][0], rest if unbounded is None else np.where(unbounded, _MAX, rest)))
     return parts
+
+
+def _sum(parts: list[Ints]) -> Ints:
+    """The sum of non-negative fen arrays known not to overflow: a new array (or the only part)."""
+    if len(parts) == 1:
+        return parts[0]
+    total = parts[0] + parts[1]
+    for part in parts[2:]:
+        np.add(total, part, out=total)
+    return total
+
+
+class _Sums:
+    """Running sums of fen arrays by key, added in place once a sum owns its array.
+
+    A part is owned when nothing else holds it (a clamped upper end, a shifted half); a rule's own
+    range is borrowed and never written to.
+    """
+
+    def __init__(self) -> None:
+        self.sums: dict[object, Ints] = {}
+        self.owned: set[object] = set()
+
+    def add(self, key: object, values: Ints, owned: bool) -> None:
+        found = self.sums.get(key)
+        if found is None:
+            self.sums[key] = values
+        elif key in self.owned:
+            np.add(found, values, out=found)
+            return
+        elif owned:
+            np.add(values, found, out=values)
+            self.sums[key] = values
+        else:
+            self.sums[key] = found + values
+            owned = True
+        if owned:
+            self.owned.add(key)
+        else:
+            self.owned.discard(key)
+
+
+def _payer_sums(amounts: list[tuple[_CompiledRule, Ints, bool]]) -> dict[str, Ints]:
+    """Each payer's total of finite amounts (``(rule, amount, owned)``), split as ``_split`` splits them.
+
+    Half-and-half splits are summed by pair: the second payer gets the sum of each amount's half
+    rounded down, the first the sum of the amounts less that, which is the sum of its rounded-up halves.
+    """
+    sums = _Sums()
+    pairs: list[tuple[str, str]] = []
+    for compiled, amount, owned in amounts:
+        shares = compiled.shares
+        if len(shares) == 1:
+            sums.add(shares[0][0], amount, owned)
+        elif compiled.halves:
+            pair = (shares[0][0], shares[1][0])
+            if pair not in pairs:
+                pairs.append(pair)
+            sums.add(("second", pair), amount >> _ONE, True)
+            sums.add(("whole", pair), amount, owned)
+        else:
+            for payer, part in _split(amount, shares, False):
+                sums.add(payer, part, part is not amount or owned)
+    for pair in pairs:
+        whole, second = sums.sums.pop(("whole", pair)), sums.sums.pop(("second", pair))
+        first = np.subtract(whole, second, out=whole) if ("whole", pair) in sums.owned else whole - second
+        sums.add(pair[0], first, True)
+        sums.add(pair[1], second, True)
+    return {key: value for key, value in sums.sums.items() if isinstance(key, str)}
 
 
 @dataclass
@@ -666,32 +796,19 @@ class CompiledCity:
         unbounded. Each rule's payer parts add up to its amount, so without 就高不重复 groups the
         total is the sum of the payers' totals.
         """
-        payer_low: dict[str, Ints] = {}
-        payer_high: dict[str, Ints] = {}
-        clamped: dict[str, Ints] = {}
-        for compiled in self.rules:
-            if compiled.amount is None:
-                continue
-            rule_id = compiled.rule.id
-            rule_high = high[rule_id] if compiled.clamp is None else np.minimum(high[rule_id], compiled.clamp)
-            clamped[rule_id] = rule_high
-            for payer, part in _split(low[rule_id], compiled.shares, False):
-                payer_low[payer] = part if payer not in payer_low else payer_low[payer] + part
-            for payer, part in _split(rule_high, compiled.shares, False):
-                payer_high[payer] = part if payer not in payer_high else payer_high[payer] + part
+        monetary = [compiled for compiled in self.rules if compiled.amount is not None]
+        if not monetary:
+            return np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int64), {}, {}
+        clamped = {c.rule.id: (high[c.rule.id], False) if c.clamp is None else (np.minimum(high[c.rule.id], c.clamp), True) for c in monetary}
+        payer_low = _payer_sums([(c, low[c.rule.id], False) for c in monetary])
+        payer_high = _payer_sums([(c, *clamped[c.rule.id]) for c in monetary])
         if groups is None:
-            lows, highs = list(payer_low.values()), list(payer_high.values())
+            total_low, total_high = _sum(list(payer_low.values())), _sum(list(payer_high.values()))
         else:
             grouped = {m.rule.id for members, _, _ in groups for m in members}
-            lows = [g_low for _, g_low, _ in groups] + [low[k] for k in clamped if k not in grouped]
-            highs = [np.minimum(g_high, _SATURATE) for _, _, g_high in groups] + [clamped[k] for k in clamped if k not in grouped]
-        if not lows:
-            return np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int64), {}, {}
-        total_low, total_high = lows[0], highs[0]
-        for part in lows[1:]:
-            total_low = total_low + part
-        for part in highs[1:]:
-            total_high = total_high + part
+            ungrouped = [c.rule.id for c in monetary if c.rule.id not in grouped]
+            total_low = _sum([g_low for _, g_low, _ in groups] + [low[k] for k in ungrouped])
+            total_high = _sum([np.minimum(g_high, _SATURATE) for _, _, g_high in groups] + [clamped[k][0] for k in ungrouped])
         if self.unbounded_parts:
             total_high = _unbounded_from_saturation(total_high)
             payer_high = {payer: _unbounded_from_saturation(amount) if payer in self.unbounded_payers else amount for payer, amount in payer_high.items()}
@@ -770,6 +887,7 @@ def compile_city(rulebook: Rulebook, city: str, as_of: date) -> CompiledCity:
                     amount=_amount(rule) if rule.monetary else None,
                     shares=shares,
                     unbounded=isinstance(rule.award, PerUnitAward) and not any(cap.kind in ("limit", "cumulative") for cap in rule.caps),
+                    halves=len(shares) == 2 and shares[0][1] == Fraction(1, 2),
                 )
             )
     order = PAYERS
