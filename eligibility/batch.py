@@ -116,10 +116,14 @@ class _Columns:
     rules share them (entity type, main business).
     """
 
-    def __init__(self, size: int, facts: Mapping[str, FactColumn], prior: Mapping[str, FactColumn]) -> None:
+    def __init__(self, size: int, facts: Mapping[str, FactColumn], prior: Mapping[str, FactColumn], start: int | None = None) -> None:
         self.size = size
         self.facts = facts
         self.prior = prior
+        #: Rows ``start`` to ``start + size`` of longer columns, cut out when a rule first reads them
+        #: (None: the columns are the chunk's own).
+        self.start = start
+        self.cut: dict[str, FactColumn] = {}
         self.zeros = np.zeros(size, dtype=np.int64)
         self._unknown = FactColumn(self.zeros, np.zeros(size, dtype=np.bool_))
         self.truths: dict[int, Truth] = {}
@@ -129,8 +133,18 @@ class _Columns:
         if name in _PER_RULE:
             # A register's prior:<rule> column is what the rule paid: for an annual award (which
             # tests paid_this_year) what it paid in the screening's year, else what it paid before.
-            return self.prior.get(rule, self._unknown)
-        return self.facts.get(name, self._unknown)
+            found, key = self.prior.get(rule), "prior:" + rule
+        else:
+            found, key = self.facts.get(name), name
+        if found is None:
+            return self._unknown
+        if self.start is None:
+            return found
+        cut = self.cut.get(key)
+        if cut is None:
+            start, stop = self.start, self.start + self.size
+            cut = self.cut[key] = FactColumn(found.values[start:stop], found.known[start:stop])
+        return cut
 
 
 _PER_RULE = frozenset(("paid_before", "paid_this_year"))
@@ -366,35 +380,52 @@ _MAX = np.int64(UNBOUNDED)
 _ONE, _SIGN = np.int64(1), np.int64(63)
 
 # Selections by arithmetic on masks rather than np.where, which is several times slower on
-# unpredictable masks. Every amount here is a non-negative int64 below 2^62, so none can overflow.
+# unpredictable masks; a mask is first widened to int64 (0 or 1), since int64-by-bool arithmetic
+# casts through a buffer and costs more than the widening and a plain int64 operation together.
+# Every amount here is a non-negative int64 below 2^62, so none can overflow.
 
 
-def _keep(values: Ints, mask: Bools) -> Ints:
+def _keep(values: Ints | np.int64, mask: Bools) -> Ints:
     """``values`` where ``mask``, 0 elsewhere."""
-    kept: Ints = values * mask
+    kept: Ints = mask.astype(np.int64)
+    kept *= values
     return kept
 
 
 def _choose(mask: Bools, values: Ints, other: Ints | np.int64) -> Ints:
     """``values`` where ``mask``, ``other`` elsewhere (both non-negative and below 2^62)."""
-    chosen: Ints = values * mask + other * ~mask
+    chosen: Ints = values - other
+    chosen *= mask.astype(np.int64)
+    chosen += other
     return chosen
 
 
 def _unbounded_unless(values: Ints, bounded: Bools) -> Ints:
-    """``values`` where ``bounded``, UNBOUNDED elsewhere (``values`` non-negative: OR with 2^63 - 1)."""
-    result: Ints = values | (_MAX * ~bounded)
+    """``values`` where ``bounded``, UNBOUNDED elsewhere (``values`` non-negative: OR with 2^63 - 1).
+
+    Widened, ``bounded`` less one is 0 where bounded and all ones elsewhere.
+    """
+    result: Ints = bounded.astype(np.int64)
+    result -= _ONE
+    result &= _MAX
+    result |= values
     return result
 
 
-def _unbounded_from_saturation(values: Ints) -> Ints:
-    """``values``, with every sum that reached 2^58 made UNBOUNDED (OR with 2^63 - 1).
+def _saturated(values: Ints) -> Ints:
+    """2^63 - 1 where a sum reached 2^58, 0 elsewhere: a mask to OR into it.
 
     In int64 arithmetic alone: (2^58 - 1 - v) >> 63 is all ones where v reached 2^58 and 0 elsewhere.
     """
-    result: Ints = _SATURATE - _ONE - values
-    result >>= _SIGN
-    result &= _MAX
+    mask: Ints = _SATURATE - _ONE - values
+    mask >>= _SIGN
+    mask &= _MAX
+    return mask
+
+
+def _unbounded_from_saturation(values: Ints) -> Ints:
+    """``values``, with every sum that reached 2^58 made UNBOUNDED (OR with 2^63 - 1)."""
+    result = _saturated(values)
     result |= values
     return result
 
@@ -432,7 +463,8 @@ def _gross(award: Award, rule: str) -> CompiledAmount:
 
 
 def _constant(low: Decimal, high: Decimal) -> CompiledAmount:
-    low_fen, high_fen = np.int64(fen(low)), np.int64(fen(high))
+    low_fen = np.int64(fen(low))
+    high_fen = low_fen if high == low else np.int64(fen(high))  # one object: a cap then works out one minimum
     return lambda columns: (low_fen, high_fen)  # type: ignore[return-value]  # broadcast by the caller
 
 
@@ -497,29 +529,40 @@ def _tiered(award: TieredAward, rule: str) -> CompiledAmount:
     return tiered
 
 
-def _cap(cap: Cap, rule: str) -> CompiledAmount:
-    """A cap as a range: the amount is then limited to min(low, cap low), min(high, cap high)."""
+#: A cap applied to a range: (columns, low, high) -> the range limited by the cap.
+CompiledCap = Callable[[_Columns, Ints, Ints], Range]
+
+
+def _cap(cap: Cap, rule: str) -> CompiledCap:
+    """A cap applied to a range: the amount is limited to min(low, cap low), min(high, cap high)."""
     if cap.kind == "limit":
         assert cap.amount is not None
         limit = np.int64(fen(cap.amount))
-        return lambda columns: (limit, limit)  # type: ignore[return-value]  # broadcast by np.minimum
+        return lambda columns, low, high: (np.minimum(low, limit), np.minimum(high, limit))
     if cap.kind == "cumulative":
         assert cap.amount is not None
         lifetime = np.int64(fen(cap.amount))
 
-        def cumulative(columns: _Columns) -> Range:
+        def cumulative(columns: _Columns, low: Ints, high: Ints) -> Range:
             paid = columns.get("paid_before", rule)
             left = np.maximum(lifetime - paid.values.astype(np.int64, copy=False), _NONE)
-            return _keep(left, paid.known), _choose(paid.known, left, lifetime)
+            return np.minimum(low, _keep(left, paid.known)), np.minimum(high, _choose(paid.known, left, lifetime))
 
         return cumulative
     assert cap.fact is not None
     cap_fact = cap.fact
 
-    def by_fact(columns: _Columns) -> Range:
+    def by_fact(columns: _Columns, low: Ints, high: Ints) -> Range:
         column = columns.get(cap_fact, rule)
         values = column.values.astype(np.int64, copy=False)  # unknown is 0
-        return values, _unbounded_unless(values, column.known)
+        # An unknown cap leaves the upper end as it is: min(high, v) where known, high elsewhere. As v
+        # is 0 where unknown, that is max(min(high, v), high where unknown) (high is never negative).
+        capped_low = np.minimum(low, values)
+        capped_high = capped_low if high is low else np.minimum(high, values)
+        unknown: Ints = (~column.known).astype(np.int64)
+        unknown *= high
+        np.maximum(unknown, capped_high, out=unknown)
+        return capped_low, unknown
 
     return by_fact
 
@@ -531,8 +574,7 @@ def _amount(rule: Rule) -> CompiledAmount:
     def amount(columns: _Columns) -> Range:
         low, high = base(columns)
         for cap in caps:
-            cap_low, cap_high = cap(columns)
-            low, high = np.minimum(low, cap_low), np.minimum(high, cap_high)
+            low, high = cap(columns, low, high)
         return low, high
 
     return amount
@@ -652,13 +694,14 @@ def _split(amount: Ints, shares: list[tuple[str, Fraction]], may_be_unbounded: b
     return parts
 
 
-def _sum(parts: list[Ints]) -> Ints:
-    """The sum of non-negative fen arrays known not to overflow: a new array (or the only part)."""
+def _sum(parts: list[Ints], combine: np.ufunc = np.add) -> Ints:
+    """The sum of non-negative fen arrays known not to overflow (or their ``combine``): a new
+    array, or the only part."""
     if len(parts) == 1:
         return parts[0]
-    total = parts[0] + parts[1]
+    total: Ints = combine(parts[0], parts[1])
     for part in parts[2:]:
-        np.add(total, part, out=total)
+        combine(total, part, out=total)
     return total
 
 
@@ -692,33 +735,48 @@ class _Sums:
             self.owned.discard(key)
 
 
-def _payer_sums(amounts: list[tuple[_CompiledRule, Ints, bool]]) -> dict[str, Ints]:
-    """Each payer's total of finite amounts (``(rule, amount, owned)``), split as ``_split`` splits them.
+def _clamped(compiled: _CompiledRule, high: Ints) -> tuple[Ints, bool]:
+    """A rule's upper end with UNBOUNDED clamped to its ``clamp``, and whether that is a new array."""
+    if compiled.clamp is None:
+        return high, False
+    return np.minimum(high, compiled.clamp), True
+
+
+class _PayerSums:
+    """Each payer's running total of finite amounts, split as ``_split`` splits them.
 
     Half-and-half splits are summed by pair: the second payer gets the sum of each amount's half
     rounded down, the first the sum of the amounts less that, which is the sum of its rounded-up halves.
     """
-    sums = _Sums()
-    pairs: list[tuple[str, str]] = []
-    for compiled, amount, owned in amounts:
-        shares = compiled.shares
+
+    def __init__(self) -> None:
+        self.sums = _Sums()
+        self.pairs: list[tuple[str, str]] = []
+
+    def add(self, compiled: _CompiledRule, amount: Ints, owned: bool) -> None:
+        """Add one rule's amount (``owned``: nothing else holds the array, so it may be written to)."""
+        shares, sums = compiled.shares, self.sums
         if len(shares) == 1:
             sums.add(shares[0][0], amount, owned)
         elif compiled.halves:
             pair = (shares[0][0], shares[1][0])
-            if pair not in pairs:
-                pairs.append(pair)
+            if pair not in self.pairs:
+                self.pairs.append(pair)
             sums.add(("second", pair), amount >> _ONE, True)
             sums.add(("whole", pair), amount, owned)
         else:
             for payer, part in _split(amount, shares, False):
                 sums.add(payer, part, part is not amount or owned)
-    for pair in pairs:
-        whole, second = sums.sums.pop(("whole", pair)), sums.sums.pop(("second", pair))
-        first = np.subtract(whole, second, out=whole) if ("whole", pair) in sums.owned else whole - second
-        sums.add(pair[0], first, True)
-        sums.add(pair[1], second, True)
-    return {key: value for key, value in sums.sums.items() if isinstance(key, str)}
+
+    def totals(self) -> dict[str, Ints]:
+        sums = self.sums
+        for pair in self.pairs:
+            whole, second = sums.sums.pop(("whole", pair)), sums.sums.pop(("second", pair))
+            first = np.subtract(whole, second, out=whole) if ("whole", pair) in sums.owned else whole - second
+            sums.add(pair[0], first, True)
+            sums.add(pair[1], second, True)
+        self.pairs = []
+        return {key: value for key, value in sums.sums.items() if isinstance(key, str)}
 
 
 @dataclass
@@ -748,31 +806,38 @@ class CompiledCity:
 
         Slices keep every intermediate array in the processor's cache; this is how long inputs run.
         """
+        if size <= SLICE_ROWS:
+            yield 0, self.run(size, facts, prior, offset)
+            return
         for start in range(0, size, SLICE_ROWS):
             stop = min(size, start + SLICE_ROWS)
-            yield (
-                start,
-                self.run(
-                    stop - start,
-                    {name: FactColumn(c.values[start:stop], c.known[start:stop]) for name, c in facts.items()},
-                    {name: FactColumn(c.values[start:stop], c.known[start:stop]) for name, c in prior.items()},
-                    offset + start,
-                ),
-            )
+            yield start, self._run(_Columns(stop - start, facts, prior, start), offset + start)
 
     def run(self, size: int, facts: Mapping[str, FactColumn], prior: Mapping[str, FactColumn], offset: int = 0) -> BatchResult:
         """Evaluate every rule for ``size`` rows in one pass; ``offset`` numbers rows in error messages."""
-        columns = _Columns(size, facts, prior)
+        return self._run(_Columns(size, facts, prior), offset)
+
+    def _run(self, columns: _Columns, offset: int) -> BatchResult:
+        size = columns.size
         status: dict[str, npt.NDArray[np.int8]] = {}
         low: dict[str, Ints] = {}
         high: dict[str, Ints] = {}
+        # Without 就高不重复 groups, each rule's range is added to the payers' totals at once, while
+        # its arrays are still in the processor's cache.
+        running = (_PayerSums(), _PayerSums()) if self.bounded and not self.stacked else None
         for compiled in self.rules:
             rule_status, rule_low, rule_high = compiled.run(columns)
             status[compiled.rule.id] = rule_status
             if rule_low is not None and rule_high is not None:
                 low[compiled.rule.id], high[compiled.rule.id] = rule_low, rule_high
-        groups = self._stack(status, low, high) if self.stacked else None
-        totals = self._saturating_totals(size, low, high, groups) if self.bounded else self._checked_totals(size, low, high, groups, offset)
+                if running is not None:
+                    running[0].add(compiled, rule_low, False)
+                    running[1].add(compiled, *_clamped(compiled, rule_high))
+        if running is not None:
+            totals = self._saturating_totals(size, low, high, None, (running[0].totals(), running[1].totals()))
+        else:
+            groups = self._stack(status, low, high) if self.stacked else None
+            totals = self._saturating_totals(size, low, high, groups) if self.bounded else self._checked_totals(size, low, high, groups, offset)
         total_low, total_high, payer_low, payer_high = totals
         return BatchResult(
             rules=tuple(c.rule for c in self.rules),
@@ -786,7 +851,12 @@ class CompiledCity:
         )
 
     def _saturating_totals(
-        self, size: int, low: dict[str, Ints], high: dict[str, Ints], groups: list[tuple[list[_CompiledRule], Ints, Ints]] | None
+        self,
+        size: int,
+        low: dict[str, Ints],
+        high: dict[str, Ints],
+        groups: list[tuple[list[_CompiledRule], Ints, Ints]] | None,
+        payers: tuple[dict[str, Ints], dict[str, Ints]] | None = None,
     ) -> _Totals:
         """Totals when the rules' own bounds rule out overflow (``bounded``): plain additions.
 
@@ -799,9 +869,15 @@ class CompiledCity:
         monetary = [compiled for compiled in self.rules if compiled.amount is not None]
         if not monetary:
             return np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int64), {}, {}
-        clamped = {c.rule.id: (high[c.rule.id], False) if c.clamp is None else (np.minimum(high[c.rule.id], c.clamp), True) for c in monetary}
-        payer_low = _payer_sums([(c, low[c.rule.id], False) for c in monetary])
-        payer_high = _payer_sums([(c, *clamped[c.rule.id]) for c in monetary])
+        if payers is None:
+            clamped = {c.rule.id: _clamped(c, high[c.rule.id]) for c in monetary}
+            running_low, running_high = _PayerSums(), _PayerSums()
+            for c in monetary:
+                running_low.add(c, low[c.rule.id], False)
+                running_high.add(c, *clamped[c.rule.id])
+            payer_low, payer_high = running_low.totals(), running_high.totals()
+        else:
+            payer_low, payer_high = payers
         if groups is None:
             total_low, total_high = _sum(list(payer_low.values())), _sum(list(payer_high.values()))
         else:
@@ -810,8 +886,17 @@ class CompiledCity:
             total_low = _sum([g_low for _, g_low, _ in groups] + [low[k] for k in ungrouped])
             total_high = _sum([np.minimum(g_high, _SATURATE) for _, _, g_high in groups] + [clamped[k][0] for k in ungrouped])
         if self.unbounded_parts:
-            total_high = _unbounded_from_saturation(total_high)
-            payer_high = {payer: _unbounded_from_saturation(amount) if payer in self.unbounded_payers else amount for payer, amount in payer_high.items()}
+            masks = {payer: _saturated(amount) for payer, amount in payer_high.items() if payer in self.unbounded_payers}
+            if groups is None and masks:
+                # A total is unbounded exactly where one of its payers' parts is: each payer's part of
+                # an unbounded amount reaches 2^58, and the finite amounts together stay below it.
+                total_mask = _sum(list(masks.values()), combine=np.bitwise_or)
+                total_high = total_high | total_mask
+            else:
+                total_high = _unbounded_from_saturation(total_high)
+            for payer, mask in masks.items():
+                mask |= payer_high[payer]
+                payer_high[payer] = mask
         return total_low, total_high, {p: payer_low[p] for p in self.payers}, {p: payer_high[p] for p in self.payers}
 
     def _checked_totals(

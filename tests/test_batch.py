@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from eligibility import Rulebook, evaluate, load_rulebook
+from eligibility import batch as batch_module
 from eligibility import screen as screen_module
 from eligibility.batch import UNBOUNDED, BatchOverflow, _checked_sum, _compare_integer, _compare_products, _split
 from eligibility.engine import default_rulebook
@@ -205,6 +206,20 @@ def assert_agree(book: Rulebook, city: str, day: date, register: list[dict[str, 
 )
 def test_batch_agrees_with_the_engine_on_the_shipped_rulebook(register: list[dict[str, Any]], city: str, day: date, money_as: str, checked: bool) -> None:
     assert_agree(default_rulebook(), city, day, register, money_as, checked)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(
+    register=st.lists(rows(), min_size=1, max_size=12),
+    city=st.sampled_from(["wuhan", "suzhou", "changsha"]),
+    day=st.sampled_from(DATES),
+    slice_rows=st.integers(1, 5),
+    checked=st.booleans(),
+)
+def test_batch_cut_into_slices_agrees_with_the_engine(register: list[dict[str, Any]], city: str, day: date, slice_rows: int, checked: bool) -> None:
+    """Long inputs run a slice at a time, each slice's columns cut out as rules read them."""
+    with mock.patch.object(batch_module, "SLICE_ROWS", slice_rows):
+        assert_agree(default_rulebook(), city, day, register, "text", checked)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
