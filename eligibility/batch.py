@@ -401,13 +401,9 @@ def _choose(mask: Bools, values: Ints, other: Ints | np.int64) -> Ints:
 
 
 def _unbounded_unless(values: Ints, bounded: Bools) -> Ints:
-    """``values`` where ``bounded``, UNBOUNDED elsewhere (``values`` non-negative: OR with 2^63 - 1).
-
-    Widened, ``bounded`` less one is 0 where bounded and all ones elsewhere.
-    """
-    result: Ints = bounded.astype(np.int64)
-    result -= _ONE
-    result &= _MAX
+    """``values`` where ``bounded``, UNBOUNDED elsewhere (``values`` non-negative: OR with 2^63 - 1)."""
+    result: Ints = (~bounded).astype(np.int64)
+    result *= _MAX
     result |= values
     return result
 
