@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from .model import DIFFERENCE_BRANCHES as _DIFFERENCE
@@ -97,7 +98,11 @@ class Calculation:
 
 
 def _yuan(amount: Decimal) -> Text:
-    shown = format_money_text(amount)
+    return _yuan_words(format_money_text(amount))
+
+
+@lru_cache(maxsize=4096)
+def _yuan_words(shown: str) -> Text:
     return Text(f"{shown}元", f"{shown} yuan")
 
 

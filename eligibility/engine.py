@@ -74,7 +74,23 @@ class Outcome:
     ``reasons``, ``steps`` and ``missing`` put the record into words when they are read.
     """
 
-    __slots__ = ("_explained", "_memo", "_missing", "amount", "as_of", "calc", "document", "held", "lang", "profile", "rule", "stacking", "status", "trace")
+    __slots__ = (
+        "_doubtful",
+        "_explained",
+        "_memo",
+        "_missing",
+        "amount",
+        "as_of",
+        "calc",
+        "document",
+        "held",
+        "lang",
+        "profile",
+        "rule",
+        "stacking",
+        "status",
+        "trace",
+    )
 
     def __init__(
         self,
@@ -86,8 +102,10 @@ class Outcome:
         as_of: date,
         memo: dict[str, Any] | None = None,
         lang: str | None = None,
+        doubtful: bool | None = None,
     ) -> None:
         self.rule = rule
+        self._doubtful = doubtful  # whether the document may or may not be in force (None: not yet worked out)
         self.lang = lang  # the language the words are written in: zh, en, or both (None)
         self._missing: list[str] | None = None
         self.document = document
@@ -117,7 +135,9 @@ class Outcome:
     @property
     def doubtful(self) -> bool:
         """Whether the day falls where the document may or may not be in force."""
-        return self.document.in_force_on(self.as_of) is None
+        if self._doubtful is None:
+            self._doubtful = self.document.in_force_on(self.as_of) is None
+        return self._doubtful
 
     @property
     def unsettled(self) -> list[Text]:
@@ -408,6 +428,7 @@ def payer_name(payer: str, city_name: Text, district: str | None, units: Text | 
     return None if district is None else say(Text(district, district), lang)
 
 
+@lru_cache(maxsize=256)
 def _share_text(share: Fraction) -> str:
     """A payer's share as a decimal string, e.g. "0.5"; thirds are given to six places."""
     exact = Decimal(share.numerator) / Decimal(share.denominator)
@@ -625,9 +646,10 @@ class Estimate:
     def outcomes(self, lang: str | None = None) -> list[Outcome]:
         """Every rule's outcome, ready to be put into words in ``lang`` (both languages when None)."""
         documents = self.plan.documents
+        doubtful = [document.in_force_on(self.as_of) is None for document in documents]
         memo: dict[str, Any] = {}
         return [
-            Outcome(entry.rule, documents[entry.document], decision, self.stacking.get(index), self.profile, self.as_of, memo, lang)
+            Outcome(entry.rule, documents[entry.document], decision, self.stacking.get(index), self.profile, self.as_of, memo, lang, doubtful[entry.document])
             for index, (entry, decision) in enumerate(zip(self.plan.entries, self.decisions, strict=False))
         ]
 

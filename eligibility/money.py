@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from functools import lru_cache
 
 __all__ = [
     "FEN",
@@ -78,6 +79,13 @@ def format_money(amount: Decimal) -> str:
 
 def format_money_text(amount: Decimal) -> str:
     """An amount for people: thousands separators, two places."""
+    # Tiers, caps and awards recur: each is formatted once. The sign is part of the key, since -0
+    # equals 0 as a Decimal (and as a key) but is written differently.
+    return _money_text(amount, amount.is_signed())
+
+
+@lru_cache(maxsize=4096)
+def _money_text(amount: Decimal, signed: bool) -> str:
     return f"{amount.quantize(FEN):,}"
 
 
