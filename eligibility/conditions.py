@@ -162,7 +162,7 @@ def say(text: Text, lang: str | None) -> str | dict[str, str]:
     return text.zh if lang == "zh" else text.en
 
 
-@dataclass
+@dataclass(slots=True)
 class Explanation:
     """What a condition's trace says: whether it held, why, and which facts would settle it."""
 
@@ -236,7 +236,9 @@ class _ExplainerSource:
             words = _words(condition)
             held, shown = f"h{index}", f"s{index}"
             self.lines.append(f"{held} = trace[{index}]")
-            self.lines.append(f"{shown} = shown({condition.fact!r})")
+            # A fact already put into words for this estimate is looked up directly; the rest (and what
+            # the rule itself paid, which differs from rule to rule) are worked out by ``shown``.
+            self.lines.append(f"{shown} = known({condition.fact!r}) or shown({condition.fact!r})")
             suffixes = self.constant({value: text for value, text in words.suffix.items()})
             threshold = words.threshold
             text_parts = []
@@ -248,7 +250,7 @@ class _ExplainerSource:
             threshold_code = f"list({self.constant(threshold)})" if isinstance(threshold, list) else self.constant(threshold)
             self.items.append(
                 f"{{'condition': {words.path!r}, 'fact': {words.fact!r}, 'operator': {words.operator!r}, 'threshold': {threshold_code}, "
-                f"'value': copy({shown}[1]), 'held': {held}, 'text': {text}}}"
+                f"'value': {shown}[1] if {shown}[1].__class__ is not list else list({shown}[1]), 'held': {held}, 'text': {text}}}"
             )
             self.lines.append(f"m{index} = {shown}[2] if {held} is None else ()")
             self.lines.append(f"u{index} = ({shown}[3],) if {held} is None and {shown}[3] is not None else ()")
@@ -292,13 +294,13 @@ def _merge(parts: tuple[tuple[bool | None, tuple[Any, ...]], ...]) -> tuple[Any,
     return tuple(found)
 
 
-def _copy(value: object) -> object:
-    return list(value) if isinstance(value, list) else value
-
-
-#: A compiled explanation: given the trace and the memoised ``shown(fact)``, the reasons in order,
-#: whether the condition held, and (when unknown) the facts and reasons that leave it so.
-Explainer = Callable[[tuple[bool | None, ...], Callable[[str], "_Shown"]], tuple[list[dict[str, object]], bool | None, tuple[str, ...], tuple[Text, ...]]]
+#: A compiled explanation: given the trace, ``shown(fact)`` and the estimate's facts already shown
+#: (``known(fact)``, None when not yet), the reasons in order, whether the condition held, and (when
+#: unknown) the facts and reasons that leave it so.
+Explainer = Callable[
+    [tuple[bool | None, ...], Callable[[str], "_Shown"], Callable[[str], "_Shown | None"]],
+    tuple[list[dict[str, object]], bool | None, tuple[str, ...], tuple[Text, ...]],
+]
 _EXPLAINERS: dict[tuple[int, str | None], tuple[Condition, Explainer]] = {}
 
 
@@ -315,8 +317,8 @@ def compile_explainer(condition: Condition, lang: str | None) -> Explainer:
     source = _ExplainerSource(lang)
     held, missing, unsettled = source.emit(condition)
     body = "\n    ".join(source.lines)
-    code = f"def explain(trace, shown):\n    {body}\n    return [{', '.join(source.items)}], {held}, {missing}, {unsettled}\n"
-    namespace: dict[str, object] = {**source.constants, "merge": _merge, "copy": _copy}
+    code = f"def explain(trace, shown, known):\n    {body}\n    return [{', '.join(source.items)}], {held}, {missing}, {unsettled}\n"
+    namespace: dict[str, object] = {**source.constants, "merge": _merge}
     exec(compile(code, f"<explanation of {getattr(condition, 'path', '?')}>", "exec"), namespace)
     explainer = namespace["explain"]
     assert callable(explainer)
@@ -335,5 +337,5 @@ def explain(
     shared by the rules of one estimate: each fact's value is then put into words once.
     """
     known = {} if memo is None else memo
-    reasons, held, missing, unsettled = compile_explainer(condition, lang)(trace, lambda fact: _shown(fact, facts, known))
+    reasons, held, missing, unsettled = compile_explainer(condition, lang)(trace, lambda fact: _shown(fact, facts, known), known.get)
     return Explanation(held, reasons, list(missing), list(unsettled))

@@ -436,6 +436,8 @@ def _share_text(share: Fraction) -> str:
 
 
 def _split(outcome: Outcome, parts: list[tuple[Decimal, Decimal | None]], city_name: Text, district: str | None) -> list[dict[str, Any]]:
+    if not outcome.rule.payers:  # non-monetary support: nobody pays
+        return []
     return [
         {
             "payer": p.payer,
@@ -458,6 +460,27 @@ def _needs(outcome: Outcome) -> Text:
     return Text("；".join(zh), "; ".join(en))
 
 
+#: The summaries of non-monetary support, which no company changes: written once per rule and status.
+_SUPPORT_SUMMARIES: dict[tuple[int, bool], tuple[Rule, Text]] = {}
+
+
+def _support_summary(rule: Rule, eligible: bool) -> Text:
+    key = (id(rule), eligible)
+    found = _SUPPORT_SUMMARIES.get(key)
+    if found is not None and found[0] is rule:
+        return found[1]
+    benefit = rule.award.support
+    assert benefit is not None
+    if eligible:
+        text = Text(f"符合条件（非资金支持）：{benefit.zh}", f"Eligible (non-monetary): {benefit.en}")
+    else:
+        text = Text(f"尚待确定（非资金支持）：{benefit.zh}", f"Undetermined (non-monetary): {benefit.en}")
+    if len(_SUPPORT_SUMMARIES) > 100_000:  # rulebooks loaded again and again (tests): forget the old ones
+        _SUPPORT_SUMMARIES.clear()
+    _SUPPORT_SUMMARIES[key] = (rule, text)
+    return text
+
+
 def _summary(outcome: Outcome, as_of: date) -> Text:
     rule = outcome.rule
     if outcome.status == "not_in_force":
@@ -473,11 +496,7 @@ def _summary(outcome: Outcome, as_of: date) -> Text:
             return Text(f"不符合条件：{text['zh']}", f"Not eligible: {text['en']}")
         return Text("不符合条件：按本条款已无可支付金额。", "Not eligible: nothing remains payable under this clause.")
     if not rule.monetary:
-        benefit = rule.award.support
-        assert benefit is not None
-        if outcome.status == "eligible":
-            return Text(f"符合条件（非资金支持）：{benefit.zh}", f"Eligible (non-monetary): {benefit.en}")
-        return Text(f"尚待确定（非资金支持）：{benefit.zh}", f"Undetermined (non-monetary): {benefit.en}")
+        return _support_summary(rule, outcome.status == "eligible")
     assert outcome.amount is not None
     if outcome.stacking and outcome.stacking.get("paid") is False:
         return Text("符合条件，但按就高不重复原则不重复支付。", "Eligible, but not paid twice: only the higher award of the same kind is paid.")
