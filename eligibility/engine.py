@@ -11,7 +11,7 @@ calculation, who pays and which facts would settle what is still open.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -157,17 +157,23 @@ class Outcome:
     def _settling(self) -> list[str]:
         if self.status == "not_in_force" or self.held is False:
             return []
-        if self.calc is None:
-            return list(self._explanation().missing)
-        if self.status == "ineligible" or (self.held and self.calc.amount.exact):
-            return []
-        missing = list(self._explanation().missing)
-        return missing + [m for m in self.calc.missing if m not in missing]
+        return _settling(self.status, self.held, self.calc, self._explanation())
 
     @property
     def steps(self) -> list[dict[str, object]]:
         """How the amount was reached, step by step."""
         return [] if self.calc is None else self.calc.explained(self.lang)
+
+
+def _settling(status: str, held: bool | None, calc: Calculation | None, explanation: Explanation) -> list[str]:
+    """The facts that would settle a rule's status or narrow its amount (the document in force or
+    possibly so, the conditions not certainly failed)."""
+    if calc is None:
+        return list(explanation.missing)
+    if status == "ineligible" or (held and calc.amount.exact):
+        return []
+    missing = list(explanation.missing)
+    return missing + [m for m in calc.missing if m not in missing]
 
 
 def _branches(rule: Rule, document: Document, decision: _Decision, as_of: date) -> Iterator[str]:
@@ -435,26 +441,26 @@ def _share_text(share: Fraction) -> str:
     return str(exact.quantize(Decimal("0.000001")).normalize()) if exact != 1 else "1"
 
 
-def _split(outcome: Outcome, parts: list[tuple[Decimal, Decimal | None]], city_name: Text, district: str | None) -> list[dict[str, Any]]:
-    if not outcome.rule.payers:  # non-monetary support: nobody pays
+def _split(rule: Rule, lang: str | None, parts: list[tuple[Decimal, Decimal | None]], city_name: Text, district: str | None) -> list[dict[str, Any]]:
+    if not rule.payers:  # non-monetary support: nobody pays
         return []
     return [
         {
             "payer": p.payer,
-            "name": payer_name(p.payer, city_name, district, p.units, outcome.lang),
+            "name": payer_name(p.payer, city_name, district, p.units, lang),
             "share": _share_text(p.share),
             "amount": {"min": format_money(lo), "max": None if hi is None else format_money(hi)},
         }
-        for p, (lo, hi) in zip(outcome.rule.payers, parts, strict=False)
+        for p, (lo, hi) in zip(rule.payers, parts, strict=False)
     ]
 
 
-def _needs(outcome: Outcome) -> Text:
+def _needs(missing: list[str], unsettled: list[Text]) -> Text:
     """What would settle an open outcome, in words: the facts to give, or why none would."""
-    labels = [label_of(name) for name in outcome.missing]
+    labels = [label_of(name) for name in missing]
     zh = [f"需提供{'、'.join(zh for zh, _ in labels)}"] if labels else []
     en = [f"needs {', '.join(en for _, en in labels)}"] if labels else []
-    for reason in outcome.unsettled:
+    for reason in unsettled:
         zh.append(reason.zh)
         en.append(reason.en)
     return Text("；".join(zh), "; ".join(en))
@@ -482,12 +488,36 @@ def _support_summary(rule: Rule, eligible: bool) -> Text:
 
 
 def _summary(outcome: Outcome, as_of: date) -> Text:
-    rule = outcome.rule
-    if outcome.status == "not_in_force":
-        window = _window_text(outcome.document)
+    return _summary_of(
+        outcome.rule,
+        outcome.document,
+        outcome.status,
+        outcome.amount,
+        outcome.stacking,
+        as_of,
+        lambda: outcome.reasons,
+        outcome.missing,
+        lambda: outcome.unsettled,
+    )
+
+
+def _summary_of(
+    rule: Rule,
+    document: Document,
+    status: str,
+    amount: Amount | None,
+    stacking: dict[str, object] | None,
+    as_of: date,
+    reasons: Callable[[], list[dict[str, object]]],
+    missing: list[str],
+    unsettled: Callable[[], list[Text]],
+) -> Text:
+    """One rule's outcome in a sentence; ``reasons`` and ``unsettled`` are read only when needed."""
+    if status == "not_in_force":
+        window = _window_text(document)
         return Text(f"{as_of.isoformat()}不在有效期内（{window.zh}）。", f"Not in force on {as_of.isoformat()} (in force {window.en}).")
-    if outcome.status == "ineligible":
-        failed = next((r for r in outcome.reasons if r.get("held") is False and "fact" in r), None)
+    if status == "ineligible":
+        failed = next((r for r in reasons() if r.get("held") is False and "fact" in r), None)
         if failed is not None:
             text = failed["text"]
             if isinstance(text, str):  # written in one language: the other is never read
@@ -496,22 +526,22 @@ def _summary(outcome: Outcome, as_of: date) -> Text:
             return Text(f"不符合条件：{text['zh']}", f"Not eligible: {text['en']}")
         return Text("不符合条件：按本条款已无可支付金额。", "Not eligible: nothing remains payable under this clause.")
     if not rule.monetary:
-        return _support_summary(rule, outcome.status == "eligible")
-    assert outcome.amount is not None
-    if outcome.stacking and outcome.stacking.get("paid") is False:
+        return _support_summary(rule, status == "eligible")
+    assert amount is not None
+    if stacking and stacking.get("paid") is False:
         return Text("符合条件，但按就高不重复原则不重复支付。", "Eligible, but not paid twice: only the higher award of the same kind is paid.")
-    low = format_money_text(outcome.amount.low)
-    high = "no upper bound" if outcome.amount.high is None else f"{format_money_text(outcome.amount.high)} yuan"
-    high_zh = "上限未定" if outcome.amount.high is None else f"{format_money_text(outcome.amount.high)}元"
-    needs = _needs(outcome)
-    if outcome.status == "eligible" and outcome.amount.exact:
+    low = format_money_text(amount.low)
+    if status == "eligible" and amount.exact:
         return Text(f"符合条件：奖励{low}元。", f"Eligible: {low} yuan.")
-    if outcome.status == "eligible":
-        labels = [label_of(name) for name in outcome.missing]
+    high = "no upper bound" if amount.high is None else f"{format_money_text(amount.high)} yuan"
+    high_zh = "上限未定" if amount.high is None else f"{format_money_text(amount.high)}元"
+    if status == "eligible":
+        labels = [label_of(name) for name in missing]
         on_zh = "、".join(zh for zh, _ in labels) or "主管部门核定"
         on_en = ", ".join(en for _, en in labels) or "the authority"
         return Text(f"符合条件：奖励{low}元至{high_zh}，取决于{on_zh}。", f"Eligible: {low} yuan to {high}, depending on {on_en}.")
-    if outcome.amount.high is None:
+    needs = _needs(missing, unsettled())
+    if amount.high is None:
         return Text(f"尚待确定：金额上限未定；{needs.zh}。", f"Undetermined: no upper bound yet; {needs.en}.")
     return Text(f"尚待确定：最多{high_zh}；{needs.zh}。", f"Undetermined: up to {high}; {needs.en}.")
 
@@ -545,29 +575,84 @@ def _copy(words: object) -> object:
 
 
 def _outcome_data(outcome: Outcome, payers: list[dict[str, Any]], as_of: date) -> dict[str, Any]:
-    rule, document, lang = outcome.rule, outcome.document, outcome.lang
+    summary = say(_summary(outcome, as_of), outcome.lang)
+    return _outcome_words(
+        outcome.rule,
+        outcome.document,
+        outcome.lang,
+        outcome.status,
+        outcome.amount,
+        payers,
+        summary,
+        outcome.reasons,
+        outcome.steps,
+        outcome.missing,
+        outcome.stacking,
+    )
+
+
+def _outcome_words(
+    rule: Rule,
+    document: Document,
+    lang: str | None,
+    status: str,
+    amount: Amount | None,
+    payers: list[dict[str, Any]],
+    summary: object,
+    reasons: list[dict[str, object]],
+    steps: list[dict[str, object]],
+    missing: list[str],
+    stacking: dict[str, object] | None,
+) -> dict[str, Any]:
     title, clause, interpretation, benefit = _static(rule, lang)
-    amount = outcome.amount
     data: dict[str, Any] = {
         "rule": rule.id,
         "document": document.id,
         "title": _copy(title),
         "kind": rule.kind,
-        "status": outcome.status,
+        "status": status,
         "monetary": rule.monetary,
         "amount": None if amount is None else {"min": format_money(amount.low), "max": None if amount.high is None else format_money(amount.high)},
         "payers": payers,
-        "summary": say(_summary(outcome, as_of), lang),
-        "reasons": outcome.reasons,
-        "calculation": outcome.steps,
-        "missing_facts": outcome.missing,
+        "summary": summary,
+        "reasons": reasons,
+        "calculation": steps,
+        "missing_facts": missing,
         "citation": {"number": document.number, "clause": _copy(clause), "quote": rule.quote, "source": document.source},
         "interpretation": _copy(interpretation),
         "benefit": _copy(benefit),
     }
-    if outcome.stacking is not None:
-        data["stacking"] = outcome.stacking if lang is None else localize(outcome.stacking, lang)
+    if stacking is not None:
+        data["stacking"] = stacking if lang is None else localize(stacking, lang)
     return data
+
+
+def _written(
+    rule: Rule,
+    document: Document,
+    decision: _Decision,
+    parts: list[tuple[Decimal, Decimal | None]],
+    profile: Profile,
+    as_of: date,
+    memo: dict[str, Any],
+    lang: str | None,
+    city_name: Text,
+    district: str | None,
+) -> dict[str, Any]:
+    """One rule's outcome written out when its document is certainly in force on the day and no
+    就高不重复 group touches it: what ``Outcome`` writes, without an object per rule."""
+    status, amount, held, trace, calc = decision
+    assert trace is not None
+    explanation = explain(rule.conditions, FactContext(profile, rule.id, as_of.year), trace, memo, lang)
+    reasons = explanation.reasons
+    missing = [] if held is False else _settling(status, held, calc, explanation)
+
+    def unsettled() -> list[Text]:
+        return explanation.unsettled if status == "undetermined" and held is None else []
+
+    summary = say(_summary_of(rule, document, status, amount, None, as_of, lambda: reasons, missing, unsettled), lang)
+    steps = [] if calc is None else calc.explained(lang)
+    return _outcome_words(rule, document, lang, status, amount, _split(rule, lang, parts, city_name, district), summary, reasons, steps, missing, None)
 
 
 def _check_prior_rules(profile: Profile, rulebook: Rulebook) -> None:
@@ -742,10 +827,21 @@ class Estimate:
         }
 
     def _data(self, lang: str | None) -> dict[str, Any]:
-        book = self.plan.book
+        plan = self.plan
+        book = plan.book
         city_name, district, day = book.cities[self.city], self.district, self.as_of
-        outcomes = self.outcomes(lang)
-        missing = {m for o in outcomes for m in o.missing}
+        documents = plan.documents
+        certain = [document.in_force_on(day) is True for document in documents]
+        memo: dict[str, Any] = {}
+        outcomes = []
+        for index, (entry, decision, parts) in enumerate(zip(plan.entries, self.decisions, self.parts, strict=False)):
+            document = documents[entry.document]
+            if certain[entry.document] and index not in self.stacking:
+                outcomes.append(_written(entry.rule, document, decision, parts, self.profile, day, memo, lang, city_name, district))
+            else:
+                outcome = Outcome(entry.rule, document, decision, self.stacking.get(index), self.profile, day, memo, lang)
+                outcomes.append(_outcome_data(outcome, _split(entry.rule, lang, parts, city_name, district), day))
+        missing = {m for o in outcomes for m in o["missing_facts"]}
         return {
             "city": self.city,
             "city_name": say(city_name, lang),
@@ -758,7 +854,7 @@ class Estimate:
                 for payer, amount in self.payers.items()
             ],
             "missing_facts": [name for name in _FACT_ORDER if name in missing],
-            "outcomes": [_outcome_data(o, _split(o, parts, city_name, district), day) for o, parts in zip(outcomes, self.parts, strict=False)],
+            "outcomes": outcomes,
         }
 
 
