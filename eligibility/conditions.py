@@ -22,7 +22,7 @@ from .model import AllOf, AnyOf, Condition, Leaf, Not, Text
 from .profile import PER_RULE, FactContext
 from .text import fact_label, json_value, requirement, value_text, verdict
 
-__all__ = ["Compiled", "Explanation", "compile_condition", "explain", "leaves", "reads_derived", "say"]
+__all__ = ["Compiled", "Explanation", "compile_condition", "explain", "explain_for", "leaves", "reads_derived", "say"]
 
 
 #: A compiled condition: given facts by ``get``, derived ones by ``derive``; gives whether the
@@ -339,3 +339,13 @@ def explain(
     known = {} if memo is None else memo
     reasons, held, missing, unsettled = compile_explainer(condition, lang)(trace, lambda fact: _shown(fact, facts, known), known.get)
     return Explanation(held, reasons, list(missing), list(unsettled))
+
+
+def explain_for(
+    condition: Condition, facts: Callable[[], FactContext], trace: tuple[bool | None, ...], memo: dict[str, _Shown], lang: str | None
+) -> tuple[list[dict[str, object]], tuple[str, ...], tuple[Text, ...]]:
+    """``explain`` as an estimate writes many: the reasons, the facts that would settle the condition
+    and the reasons none would, with the facts' context made by ``facts`` only when a fact's value
+    is not yet in ``memo``."""
+    reasons, _held, missing, unsettled = compile_explainer(condition, lang)(trace, lambda fact: _shown(fact, facts(), memo), memo.get)
+    return reasons, missing, unsettled

@@ -11,7 +11,7 @@ calculation, who pays and which facts would settle what is still open.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any, Final, NamedTuple
 
 from .awards import NOTHING, Amount, Calculation, calculate
-from .conditions import Compiled, Explanation, compile_condition, explain, leaves, reads_derived, say
+from .conditions import Compiled, Explanation, compile_condition, explain, explain_for, leaves, reads_derived, say
 from .coverage import record
 from .coverage import recording_active as recording
 from .errors import InputError
@@ -157,7 +157,7 @@ class Outcome:
     def _settling(self) -> list[str]:
         if self.status == "not_in_force" or self.held is False:
             return []
-        return _settling(self.status, self.held, self.calc, self._explanation())
+        return _settling(self.status, self.held, self.calc, self._explanation().missing)
 
     @property
     def steps(self) -> list[dict[str, object]]:
@@ -165,14 +165,15 @@ class Outcome:
         return [] if self.calc is None else self.calc.explained(self.lang)
 
 
-def _settling(status: str, held: bool | None, calc: Calculation | None, explanation: Explanation) -> list[str]:
+def _settling(status: str, held: bool | None, calc: Calculation | None, unknown: Iterable[str]) -> list[str]:
     """The facts that would settle a rule's status or narrow its amount (the document in force or
-    possibly so, the conditions not certainly failed)."""
+    possibly so, the conditions not certainly failed): ``unknown``, the facts the conditions lack,
+    and those the calculation lacks."""
     if calc is None:
-        return list(explanation.missing)
+        return list(unknown)
     if status == "ineligible" or (held and calc.amount.exact):
         return []
-    missing = list(explanation.missing)
+    missing = list(unknown)
     return missing + [m for m in calc.missing if m not in missing]
 
 
@@ -455,7 +456,7 @@ def _split(rule: Rule, lang: str | None, parts: list[tuple[Decimal, Decimal | No
     ]
 
 
-def _needs(missing: list[str], unsettled: list[Text]) -> Text:
+def _needs(missing: list[str], unsettled: Iterable[Text]) -> Text:
     """What would settle an open outcome, in words: the facts to give, or why none would."""
     labels = [label_of(name) for name in missing]
     zh = [f"需提供{'、'.join(zh for zh, _ in labels)}"] if labels else []
@@ -488,16 +489,17 @@ def _support_summary(rule: Rule, eligible: bool) -> Text:
 
 
 def _summary(outcome: Outcome, as_of: date) -> Text:
+    status = outcome.status
     return _summary_of(
         outcome.rule,
         outcome.document,
-        outcome.status,
+        status,
         outcome.amount,
         outcome.stacking,
         as_of,
-        lambda: outcome.reasons,
+        outcome.reasons if status == "ineligible" else [],
         outcome.missing,
-        lambda: outcome.unsettled,
+        outcome.unsettled,
     )
 
 
@@ -508,16 +510,16 @@ def _summary_of(
     amount: Amount | None,
     stacking: dict[str, object] | None,
     as_of: date,
-    reasons: Callable[[], list[dict[str, object]]],
+    reasons: list[dict[str, object]],
     missing: list[str],
-    unsettled: Callable[[], list[Text]],
+    unsettled: Iterable[Text],
 ) -> Text:
-    """One rule's outcome in a sentence; ``reasons`` and ``unsettled`` are read only when needed."""
+    """One rule's outcome in a sentence (``reasons`` are read only when it is ineligible)."""
     if status == "not_in_force":
         window = _window_text(document)
         return Text(f"{as_of.isoformat()}不在有效期内（{window.zh}）。", f"Not in force on {as_of.isoformat()} (in force {window.en}).")
     if status == "ineligible":
-        failed = next((r for r in reasons() if r.get("held") is False and "fact" in r), None)
+        failed = next((r for r in reasons if r.get("held") is False and "fact" in r), None)
         if failed is not None:
             text = failed["text"]
             if isinstance(text, str):  # written in one language: the other is never read
@@ -540,7 +542,7 @@ def _summary_of(
         on_zh = "、".join(zh for zh, _ in labels) or "主管部门核定"
         on_en = ", ".join(en for _, en in labels) or "the authority"
         return Text(f"符合条件：奖励{low}元至{high_zh}，取决于{on_zh}。", f"Eligible: {low} yuan to {high}, depending on {on_en}.")
-    needs = _needs(missing, unsettled())
+    needs = _needs(missing, unsettled)
     if amount.high is None:
         return Text(f"尚待确定：金额上限未定；{needs.zh}。", f"Undetermined: no upper bound yet; {needs.en}.")
     return Text(f"尚待确定：最多{high_zh}；{needs.zh}。", f"Undetermined: up to {high}; {needs.en}.")
@@ -605,10 +607,12 @@ def _outcome_words(
     stacking: dict[str, object] | None,
 ) -> dict[str, Any]:
     title, clause, interpretation, benefit = _static(rule, lang)
+    if lang is None:  # both languages: dicts, copied so that no caller can change the cache
+        title, clause, interpretation, benefit = _copy(title), _copy(clause), _copy(interpretation), _copy(benefit)
     data: dict[str, Any] = {
         "rule": rule.id,
         "document": document.id,
-        "title": _copy(title),
+        "title": title,
         "kind": rule.kind,
         "status": status,
         "monetary": rule.monetary,
@@ -618,9 +622,9 @@ def _outcome_words(
         "reasons": reasons,
         "calculation": steps,
         "missing_facts": missing,
-        "citation": {"number": document.number, "clause": _copy(clause), "quote": rule.quote, "source": document.source},
-        "interpretation": _copy(interpretation),
-        "benefit": _copy(benefit),
+        "citation": {"number": document.number, "clause": clause, "quote": rule.quote, "source": document.source},
+        "interpretation": interpretation,
+        "benefit": benefit,
     }
     if stacking is not None:
         data["stacking"] = stacking if lang is None else localize(stacking, lang)
@@ -643,14 +647,11 @@ def _written(
     就高不重复 group touches it: what ``Outcome`` writes, without an object per rule."""
     status, amount, held, trace, calc = decision
     assert trace is not None
-    explanation = explain(rule.conditions, FactContext(profile, rule.id, as_of.year), trace, memo, lang)
-    reasons = explanation.reasons
-    missing = [] if held is False else _settling(status, held, calc, explanation)
-
-    def unsettled() -> list[Text]:
-        return explanation.unsettled if status == "undetermined" and held is None else []
-
-    summary = say(_summary_of(rule, document, status, amount, None, as_of, lambda: reasons, missing, unsettled), lang)
+    reasons, unknown, unsettled = explain_for(rule.conditions, lambda: FactContext(profile, rule.id, as_of.year), trace, memo, lang)
+    missing = [] if held is False else _settling(status, held, calc, unknown)
+    if status != "undetermined" or held is not None:
+        unsettled = ()
+    summary = say(_summary_of(rule, document, status, amount, None, as_of, reasons, missing, unsettled), lang)
     steps = [] if calc is None else calc.explained(lang)
     return _outcome_words(rule, document, lang, status, amount, _split(rule, lang, parts, city_name, district), summary, reasons, steps, missing, None)
 
