@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -124,12 +125,13 @@ def batch_figures(path: Path, repeat: int) -> dict[str, float]:
     size, facts, prior = columns(path)
     figures: dict[str, float] = {"rows": size}
     book = default_rulebook()
-    runs = {}
+    runs: dict[str, Callable[[], object]] = {}
     for city in CITIES:
         compiled = compile_city(book, city, AS_OF)
         runs[f"batch_{city}"] = lambda compiled=compiled: list(compiled.slices(size, facts, prior))
     for city in ("suzhou", "wuhan"):
-        runs[f"reference_{city}"] = lambda hand=getattr(reference, city): hand(facts, prior)
+        hand = getattr(reference, city)
+        runs[f"reference_{city}"] = lambda hand=hand: hand(facts, prior)
     fastest = {name: float("inf") for name in runs}
     for _ in range(repeat):
         for name, run in runs.items():
