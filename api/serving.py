@@ -13,19 +13,26 @@ service's error shape with its security headers, not as gunicorn's HTML page.
 
 When the master dies (``kill -9``), its workers notice within a second (their parent changed) and
 exit, freeing the port; ``subsidy serve`` started again meanwhile retries the bind for a few seconds.
+
+Each request is logged in gunicorn's default access-log format (Apache's combined format). gunicorn
+gathers every header and environment variable of a request for the line, which names nine of them;
+``ServiceLogger`` gathers those nine.
 """
 
 from __future__ import annotations
 
 import json
 import socket
+import time
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.config import AccessLogFormat
+from gunicorn.glogging import Logger
 from gunicorn.workers.gthread import ThreadWorker
 
-__all__ = ["ServiceWorker", "serve_forever"]
+__all__ = ["ServiceLogger", "ServiceWorker", "serve_forever"]
 
 #: What gunicorn's own refusals say, by status, in the error shape (English: no request was read).
 _REFUSALS = {
@@ -139,6 +146,39 @@ class ServiceWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn ships no ty
             self.log.debug("Failed to send error message.")
 
 
+class ServiceLogger(Logger):  # type: ignore[misc]  # gunicorn ships no type information
+    """gunicorn's logger; for its default access-log format, the line's atoms are gathered alone."""
+
+    _second: tuple[int, str] = (0, "")
+
+    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
+        if self.cfg.access_log_format != AccessLogFormat.default:
+            return dict(super().atoms(resp, req, environ, request_time))
+        status = resp.status
+        if isinstance(status, str):
+            status = status.split(None, 1)[0]
+        sent = getattr(resp, "sent", None)
+        return {
+            "h": environ.get("REMOTE_ADDR", "-"),
+            "l": "-",
+            "u": self._get_user(environ) or "-",
+            "t": self.now(),
+            "r": f"{environ['REQUEST_METHOD']} {environ['RAW_URI']} {environ['SERVER_PROTOCOL']}",
+            "s": status,
+            "b": "-" if sent is None else str(sent),
+            "f": environ.get("HTTP_REFERER", "-"),
+            "a": environ.get("HTTP_USER_AGENT", "-"),
+        }
+
+    def now(self) -> str:
+        """The time in Apache's format, written once a second."""
+        second = int(time.time())
+        written = self._second
+        if written[0] != second:
+            written = self._second = (second, time.strftime("[%d/%b/%Y:%H:%M:%S %z]", time.localtime(second)))
+        return written[1]
+
+
 class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type information
     def __init__(self, app: Flask, options: dict[str, Any]) -> None:
         self.application = app
@@ -166,5 +206,6 @@ def serve_forever(app: Flask, host: str, port: int, workers: int, threads: int =
             "worker_class": "api.serving.ServiceWorker",
             "keepalive": 5,
             "accesslog": "-",
+            "logger_class": "api.serving.ServiceLogger",
         },
     ).run()

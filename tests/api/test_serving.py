@@ -252,3 +252,60 @@ def test_after_kill_9_of_the_master_a_restart_takes_the_port(server: Server) -> 
     assert len(server.workers()) == 2
     assert health(server.port, 2)[0] == 200
     assert time.monotonic() - started < 10
+
+
+@dataclass
+class _Answer:
+    status: str
+    sent: int | None
+    headers: list[tuple[str, str]]
+
+
+@dataclass
+class _Request:
+    headers: list[tuple[str, str]]
+
+
+@pytest.mark.parametrize("sent", [1234, 0, None])
+def test_the_access_log_line_is_gunicorns_own(sent: int | None) -> None:
+    """The lean logger writes exactly the line gunicorn's logger writes in its default format."""
+    from datetime import timedelta
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    from api.serving import ServiceLogger
+
+    config = Config()
+    environ = {
+        "REMOTE_ADDR": "10.0.0.7",
+        "REQUEST_METHOD": "POST",
+        "RAW_URI": "/api/v1/estimates?lang=zh",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "PATH_INFO": "/api/v1/estimates",
+        "QUERY_STRING": "lang=zh",
+        "HTTP_AUTHORIZATION": "Basic dXNlcjpwYXNz",  # user:pass
+        "HTTP_USER_AGENT": "curl/8.0",
+    }
+    answer = _Answer("201 CREATED", sent, [("Content-Type", "application/json")])
+    request = _Request([("HOST", "localhost")])
+    theirs, ours = Logger(config), ServiceLogger(config)
+    for _ in range(3):  # both lines within one second: the time is the same
+        second = int(time.time())
+        expected = config.access_log_format % theirs.atoms_wrapper_class(theirs.atoms(answer, request, environ, timedelta(milliseconds=3)))
+        written = config.access_log_format % ours.atoms_wrapper_class(ours.atoms(answer, request, environ, timedelta(milliseconds=3)))
+        if int(time.time()) == second:
+            break
+    assert written == expected
+    assert written.startswith("10.0.0.7 - user [") and '"POST /api/v1/estimates?lang=zh HTTP/1.1" 201 ' in written and written.endswith('"-" "curl/8.0"')
+
+
+def test_each_request_is_logged(server: Server) -> None:
+    health(server.port, 5)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        log = (server.folder / "serve.log").read_text()
+        if '"GET /api/v1/healthz HTTP/1.1" 200 ' in log:
+            break
+        time.sleep(0.1)
+    assert '"GET /api/v1/healthz HTTP/1.1" 200 ' in log, log
