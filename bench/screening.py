@@ -104,8 +104,12 @@ def engine_figures(path: Path, count: int) -> dict[str, float]:
     decided = _timings(lambda p: estimate(p, "suzhou", AS_OF, rulebook=book), parsed)
     written = _timings(lambda p: evaluate(p, "suzhou", AS_OF, rulebook=book), parsed)
     estimates = [estimate(p, "suzhou", AS_OF, rulebook=book) for p in parsed]
-    words_both = _timings(lambda e: e.as_dict(), estimates)
-    words_zh = _timings(lambda e: e.as_dict("zh"), estimates)
+    # The words in one language and in both, in alternating rounds (the machine's drift falls on
+    # both alike); each figure is the lowest of the rounds' medians.
+    rounds: dict[str, list[float]] = {"both": [], "zh": []}
+    for _ in range(5):
+        rounds["both"].append(statistics.median(_timings(lambda e: e.as_dict(), estimates)))
+        rounds["zh"].append(statistics.median(_timings(lambda e: e.as_dict("zh"), estimates)))
     from_json = _timings(lambda p: evaluate(p, "suzhou", AS_OF, rulebook=book), sample)
     return {
         "engine_median_us": statistics.median(decided) * 1e6,
@@ -113,8 +117,8 @@ def engine_figures(path: Path, count: int) -> dict[str, float]:
         "engine_written_median_us": statistics.median(written) * 1e6,
         "engine_written_p99_us": sorted(written)[int(len(written) * 0.99)] * 1e6,
         "engine_json_median_us": statistics.median(from_json) * 1e6,
-        "words_both_median_us": statistics.median(words_both) * 1e6,
-        "words_zh_median_us": statistics.median(words_zh) * 1e6,
+        "words_both_median_us": min(rounds["both"]) * 1e6,
+        "words_zh_median_us": min(rounds["zh"]) * 1e6,
         "engine_profiles": len(sample),
     }
 
