@@ -14,13 +14,13 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from register import write_register  # noqa: E402
+from screening import best  # noqa: E402
 
 from eligibility import find_reform  # noqa: E402
 from eligibility.impact import impact_file  # noqa: E402
@@ -29,15 +29,6 @@ from subsidy.memory import keep_freed_memory  # noqa: E402
 
 BUILD = HERE.parent / "build" / "bench"
 REFORM = "wuhan-draft-2021-06-01"
-
-
-def best(run, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def main() -> None:
@@ -49,8 +40,8 @@ def main() -> None:
     BUILD.mkdir(parents=True, exist_ok=True)
     register = write_register(BUILD / f"register-{rows}.parquet", rows)
     reform = find_reform(REFORM)
-    screening = best(lambda: screen_file(register, BUILD / "screened-impact.parquet", "wuhan", "2022-06-30", keep=["company_id"]))
-    impact = best(lambda: impact_file(register, BUILD / "impact.parquet", "wuhan", "2022-06-30", reform, keep=["company_id"]))
+    screening = best(lambda: screen_file(register, BUILD / "screened-impact.parquet", "wuhan", "2022-06-30", keep=["company_id"]), 3)
+    impact = best(lambda: impact_file(register, BUILD / "impact.parquet", "wuhan", "2022-06-30", reform, keep=["company_id"]), 3)
     print(f"{rows:,} companies, Wuhan, as of 2022-06-30, reform {REFORM}")
     print(
         f"one screening: {screening:.2f} s; the impact (both rulebooks, differences, summary): {impact:.2f} s; ratio {impact / screening:.2f}x (target <= 2.5x)"
