@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from eligibility import InputError
 
 from .models import ApiKey, IdempotentRequest, utcnow
-from .web import abort
+from .web import abort, db_session
 
 __all__ = ["HEADER", "PARAMETER", "claim", "commit_with_answer"]
 
@@ -66,7 +66,7 @@ def _answer(session: Session, key: ApiKey, token: str, digest: str) -> Response 
     return _replay(stored)
 
 
-def claim(session: Session, key: ApiKey | None) -> None:
+def claim(key: ApiKey | None) -> None:
     """Before a storing request does its work: answer at once (by raising) when its Idempotency-Key
     has been seen with this request, refuse it when seen with another; otherwise remember the key
     for :func:`commit_with_answer`. Without the header, or without an API key, nothing happens."""
@@ -77,6 +77,7 @@ def claim(session: Session, key: ApiKey | None) -> None:
     if not _TOKEN.fullmatch(token):
         raise InputError.single(HEADER, "Must be 1 to 255 visible ASCII characters, such as a UUID.")
     hours = int(current_app.config.get("IDEMPOTENCY_HOURS", 24))
+    session = db_session()
     session.execute(delete(IdempotentRequest).where(IdempotentRequest.key_id == key.id, IdempotentRequest.created_at < utcnow() - timedelta(hours=hours)))
     digest = _digest()
     replay = _answer(session, key, token, digest)

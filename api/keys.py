@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import ApiKey, utcnow
-from .web import abort
+from .web import abort, db_session
 
 __all__ = ["create_key", "hash_key", "list_keys", "request_key", "revoke_key"]
 
@@ -44,8 +44,10 @@ def revoke_key(session: Session, key_id: int) -> ApiKey | None:
     return key
 
 
-def request_key(session: Session, *, required: bool) -> ApiKey | None:
-    """The request's API key, None when anonymous (if allowed); 401 for a bad or revoked key."""
+def request_key(*, required: bool) -> ApiKey | None:
+    """The request's API key, None when anonymous (if allowed); 401 for a bad or revoked key.
+
+    Only a request that sends a key opens a database session to check it."""
     header = request.headers.get("Authorization", "")
     if not header:
         if required:
@@ -56,7 +58,7 @@ def request_key(session: Session, *, required: bool) -> ApiKey | None:
     if scheme.lower() != "bearer" or not token or len(token) > 200:
         abort(401, message="Send the API key as Authorization: Bearer <key>.")
     digest = hash_key(token)
-    key = session.scalar(select(ApiKey).where(ApiKey.key_hash == digest))
+    key = db_session().scalar(select(ApiKey).where(ApiKey.key_hash == digest))
     if key is None or key.revoked_at is not None or not hmac.compare_digest(key.key_hash, digest):
         abort(401, message="Unknown or revoked API key.")
     return key

@@ -61,17 +61,36 @@ def loads(text: str | bytes, field: str = "body") -> Any:
         raise InputError.single(field, f"JSON is nested too deeply (more than {MAX_DEPTH} levels).") from None
     except ValueError as exc:
         raise InputError.single(field, f"Invalid JSON: {exc}.") from None
-    if _depth(data) > MAX_DEPTH:
+    if _may_nest(text) and _depth(data) > MAX_DEPTH:
         raise InputError.single(field, f"JSON is nested too deeply (more than {MAX_DEPTH} levels).")
-    where = _not_text(data, "")
+    where = _not_text(data, "") if _may_hold_non_text(text) else None
     if where is not None:
         raise InputError.single(where or field, NOT_TEXT)
     return data
 
 
+def _may_nest(text: str | bytes) -> bool:
+    """Whether ``text`` has enough brackets to nest deeper than MAX_DEPTH (most bodies have a few)."""
+    if isinstance(text, str):
+        return text.count("{") + text.count("[") > MAX_DEPTH
+    return text.count(b"{") + text.count(b"[") > MAX_DEPTH
+
+
 #: Why a string is refused: it holds a character no text can hold.
 NOT_TEXT = "Contains a character that is not text (a NUL, or half of a UTF-16 surrogate pair); send plain text."
 _BAD = re.compile("[\x00\ud800-\udfff]")
+#: What any such string must come from: the escape of a NUL or a surrogate; a NUL byte (raw, or in
+#: UTF-16 or UTF-32 text); a surrogate written raw (which the JSON reader lets through from UTF-8).
+_SUSPECT_TEXT = re.compile(r"\\u(?:0000|[dD][89a-fA-F])|[\x00\ud800-\udfff]")
+_SUSPECT_BYTES = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])|\x00|\xed[\xa0-\xbf]")
+
+
+def _may_hold_non_text(text: str | bytes) -> bool:
+    """False when no string parsed from ``text`` can hold a NUL or a lone surrogate; a quick look at
+    the text that spares walking the data, most of the time."""
+    if isinstance(text, str):
+        return _SUSPECT_TEXT.search(text) is not None
+    return _SUSPECT_BYTES.search(text) is not None
 
 
 def _not_text(value: Any, path: str) -> str | None:

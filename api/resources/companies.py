@@ -72,8 +72,8 @@ def _own(session: Session, key: ApiKey, company_id: str) -> Company:
     return company
 
 
-def _key(session: Session) -> ApiKey:
-    key = request_key(session, required=True)
+def _key() -> ApiKey:
+    key = request_key(required=True)
     assert key is not None
     return key
 
@@ -85,7 +85,7 @@ class Companies(MethodView):
     def get(self, **args: Any) -> Any:
         """List this key's saved companies, oldest first, a page at a time (Link: rel="next")"""
         session = db_session()
-        key = _key(session)
+        key = _key()
         rows, headers = link_header(list(session.scalars(page(select(Company).where(Company.key_id == key.id), Company, args))), args)
         return [_data(c) for c in rows], 200, headers
 
@@ -99,8 +99,8 @@ class Companies(MethodView):
         company is not saved twice.
         """
         session = db_session()
-        key = _key(session)
-        claim(session, key)
+        key = _key()
+        claim(key)
         profile = _check(body)
         within_quota(session, Company, key, "QUOTA_COMPANIES", "saved companies")
         within_budget("saving the company")
@@ -131,7 +131,7 @@ class CompanyById(MethodView):
     def get(self, company_id: str) -> Any:
         """Read a saved company, with its ETag"""
         session = db_session()
-        return _data(_own(session, _key(session), company_id))
+        return _data(_own(session, _key(), company_id))
 
     @blp.etag
     @blp.arguments(CompanyRequestSchema(), example=examples.COMPANY)
@@ -143,7 +143,7 @@ class CompanyById(MethodView):
         company changed since), so that no change, such as an award added to the history, is lost.
         """
         session = db_session()
-        company = _own(session, _key(session), company_id)
+        company = _own(session, _key(), company_id)
         blp.check_etag(_data(company), CompanySchema)
         profile = _check(body)
         company.name, company.city, company.district, company.profile = body["name"], body["city"], body.get("district"), profile
@@ -158,7 +158,7 @@ class CompanyById(MethodView):
         If-Match is required, as for a change (428 without it, 412 when the company changed since).
         """
         session = db_session()
-        company = _own(session, _key(session), company_id)
+        company = _own(session, _key(), company_id)
         blp.check_etag(_data(company), CompanySchema)
         session.query(StoredEstimate).filter(StoredEstimate.company_id == company.id).delete()
         session.delete(company)
@@ -172,7 +172,7 @@ class CompanyEstimates(MethodView):
     def get(self, company_id: str, **args: Any) -> Any:
         """List the estimates made for a saved company, oldest first, a page at a time (Link: rel="next")"""
         session = db_session()
-        company = _own(session, _key(session), company_id)
+        company = _own(session, _key(), company_id)
         query = page(select(StoredEstimate).where(StoredEstimate.company_id == company.id), StoredEstimate, args)
         rows, headers = link_header(list(session.scalars(query)), args)
         return [summary(s) for s in rows], 200, headers
@@ -183,8 +183,8 @@ class CompanyEstimates(MethodView):
     def post(self, body: dict[str, Any], company_id: str) -> Any:
         """Estimate from the saved profile and record it in the company's history"""
         session = db_session()
-        key = _key(session)
-        claim(session, key)
+        key = _key()
+        claim(key)
         company = _own(session, key, company_id)
         within_budget("the estimate")
         result = estimate(json.loads(company.profile), company.city, body.get("as_of"), company.district, rulebook=rulebook()).as_dict(language())

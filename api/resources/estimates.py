@@ -70,9 +70,8 @@ class Estimates(MethodView):
         and gets an `id`, to be read again with `GET /api/v1/estimates/{id}`. A stored estimate sent
         again with the same `Idempotency-Key` header is answered as the first time, and not stored twice.
         """
-        session = db_session()
-        key = request_key(session, required=False)
-        claim(session, key)
+        key = request_key(required=False)  # an anonymous estimate never opens a database session
+        claim(key)
         within_budget("the estimate")
         # The request schema has validated the profile already: build it without a second pass.
         profile = profile_from_loaded(body["profile"])
@@ -87,7 +86,7 @@ class Estimates(MethodView):
         if key is None:
             return json_reply(dumps(result, compact=True))
         within_budget("storing the estimate")
-        return json_reply(store_estimate(session, key, result))
+        return json_reply(store_estimate(db_session(), key, result))
 
 
 @blp.route("/estimates/<estimate_id>")
@@ -95,8 +94,8 @@ class EstimateById(MethodView):
     @blp.response(200, EstimateSchema)
     def get(self, estimate_id: str) -> Any:
         """Read a stored estimate, exactly as it was first served"""
+        key = request_key(required=True)
         session = db_session()
-        key = request_key(session, required=True)
         assert key is not None
         if not re.fullmatch(r"[0-9a-f]{32}", estimate_id):  # never send a malformed id (a NUL, say) to the database
             abort(404, message=f"No estimate {estimate_id} for this key.")
