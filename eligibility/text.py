@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import Decimal
 from fractions import Fraction
 
 from .facts import FACTS
@@ -41,26 +41,26 @@ def fact_label(name: str) -> Text:
     return Text(fact.zh, fact.en)
 
 
-#: Digits before the point of the largest ratio a profile can give (growth from 0.01 to 10^16 yuan, in %).
-_DIGITS = 24
+def _decimal(value: Fraction | Decimal, places: int, power: int = 0) -> tuple[Decimal, bool]:
+    """``value`` times ``10**power``, rounded half to even to ``places`` decimals, and whether that is exact.
 
-
-def _decimal(value: Fraction | Decimal, places: int) -> tuple[Decimal, bool]:
-    """``value`` rounded to ``places`` decimals, and whether that is exact."""
-    exact = Fraction(value)
-    step = Decimal(1).scaleb(-places)
-    # Growth from a prior revenue of 0.01 yuan reaches 10^20 %: room for every digit, then the places.
-    with localcontext(prec=_DIGITS + places):
-        shown = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(step, ROUND_HALF_EVEN)
-    return shown, Fraction(shown) == exact
+    Worked out in integers, so that no digit is lost however large the ratio (growth from a prior
+    revenue of 0.01 yuan reaches 10^20 %), and rounded once.
+    """
+    numerator, denominator = value.as_integer_ratio()
+    whole, rest = divmod(abs(numerator) * 10 ** (places + power), denominator)
+    if 2 * rest > denominator or (2 * rest == denominator and whole % 2):
+        whole += 1
+    digits = tuple(map(int, str(whole)))
+    return Decimal((numerator < 0, digits, -places)), rest == 0
 
 
 def _percent(value: Fraction | Decimal) -> str:
     """A ratio as a percentage: two places when exact, more (and "≈") when rounding would hide it."""
-    shown, exact = _decimal(Fraction(value) * 100, 2)
+    shown, exact = _decimal(value, 2, power=2)
     if exact:
         return f"{shown} %"
-    finer, exact = _decimal(Fraction(value) * 100, 6)
+    finer, exact = _decimal(value, 6, power=2)
     text = f"{finer.normalize():f}" if finer != finer.to_integral_value() else f"{finer:.2f}"
     return f"{text} %" if exact else f"≈{text} %"
 

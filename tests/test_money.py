@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from eligibility.money import MoneyError, format_money, parse_money, split_by_shares
+from eligibility.text import _decimal, _percent
 
 
 @pytest.mark.parametrize(
@@ -52,3 +55,47 @@ def test_split_by_shares_sums_exactly_to_the_amount() -> None:
 
 def test_split_by_shares_half_and_half_of_an_even_amount() -> None:
     assert split_by_shares(Decimal("2000000.00"), [Fraction(1, 2), Fraction(1, 2)]) == [Decimal("1000000.00")] * 2
+
+
+@given(
+    st.fractions(min_value=Fraction(-(10**20)), max_value=Fraction(10**20), max_denominator=10**18)
+    | st.decimals(allow_nan=False, allow_infinity=False, places=8),
+    st.sampled_from([2, 6, 12]),
+    st.sampled_from([0, 2]),
+)
+def test_a_ratio_is_rounded_once_half_to_even_and_said_to_be_exact_only_when_it_is(value: Fraction | Decimal, places: int, power: int) -> None:
+    exact = Fraction(value) * 10 ** (places + power)
+    with localcontext(prec=80):
+        expected = Decimal(round(exact)).scaleb(-places)  # round() of a Fraction is exact, half to even
+    shown, is_exact = _decimal(value, places, power)
+    assert (shown, shown.as_tuple().exponent, is_exact) == (expected, -places, exact.denominator == 1)
+
+
+@pytest.mark.parametrize(
+    ("ratio", "words"),
+    [
+        (Fraction(2, 7), "≈28.571429 %"),
+        (Fraction(1, 4), "25.00 %"),
+        (Fraction(1, 8), "12.50 %"),
+        (Fraction(1, 800), "0.125 %"),
+        (Fraction(-1, 3), "≈-33.333333 %"),
+        (Decimal("0.2"), "20.00 %"),
+    ],
+)
+def test_a_ratio_in_words_shows_two_places_or_more_when_rounding_would_hide_it(ratio: Fraction | Decimal, words: str) -> None:
+    assert _percent(ratio) == words
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (Fraction(1, 8), "0.12"),
+        (Fraction(3, 8), "0.38"),
+        (Fraction(-1, 8), "-0.12"),
+        (Fraction(-1, 1000), "-0.00"),
+        (Fraction(5, 1000), "0.00"),
+        (Fraction(15, 1000), "0.02"),
+    ],
+)
+def test_a_tie_is_rounded_to_the_even_digit(value: Fraction, shown: str) -> None:
+    assert str(_decimal(value, 2)[0]) == shown
