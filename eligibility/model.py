@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import ClassVar, Literal
 
 __all__ = [
@@ -459,16 +460,17 @@ class Rulebook:
 
     def resolve_city(self, name: object) -> str | None:
         """The city id for any of its names (``wuhan``, ``Wuhan``, ``武汉``, ``武汉市``), or None."""
-        if not isinstance(name, str):
-            return None
-        wanted = name.strip().casefold()
+        return self._city_ids.get(name.strip().casefold()) if isinstance(name, str) else None
+
+    @cached_property
+    def _city_ids(self) -> dict[str, str]:
+        """Each name of a city, case-folded, to its id: the first document that gives the name wins."""
+        ids: dict[str, str] = {}
         for document in self.documents:
-            if document.national:
-                continue
-            names = (document.city, document.city_name.zh, document.city_name.en, *document.aliases)
-            if wanted in (n.casefold() for n in names):
-                return document.city
-        return None
+            if not document.national:
+                for name in (document.city, document.city_name.zh, document.city_name.en, *document.aliases):
+                    ids.setdefault(name.casefold(), document.city)
+        return ids
 
     def city_names(self) -> list[str]:
         """Every name a city may be given by, each city's id first."""

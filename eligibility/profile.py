@@ -186,7 +186,10 @@ class Profile:
         assert isinstance(current, Decimal) and isinstance(prior, Decimal)
         if prior <= 0:
             return None, "prior_revenue_not_positive"
-        return (Fraction(current) - Fraction(prior)) / Fraction(prior), None
+        # (current - prior) / prior, over the amounts' integer ratios: one exact fraction, made once.
+        current_top, current_bottom = current.as_integer_ratio()
+        prior_top, prior_bottom = prior.as_integer_ratio()
+        return Fraction(current_top * prior_bottom - prior_top * current_bottom, current_bottom * prior_top), None
 
     def paid_before(self, rule: str, year: int) -> Decimal | None:
         """What ``rule`` paid up to and including ``year``; None when the history is unknown."""
