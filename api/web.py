@@ -14,7 +14,7 @@ from flask_smorest import abort as _abort
 from sqlalchemy.orm import Session
 from webargs.flaskparser import FlaskParser, is_json_request
 
-from eligibility import InputError, Rulebook, RuleFileError, dumps, loads, localize
+from eligibility import InputError, Rulebook, RuleFileError, dumps_bytes, loads, localize
 
 __all__ = [
     "ServiceBlueprint",
@@ -125,11 +125,11 @@ def language() -> str | None:
     return best if best in ("zh", "en") else None
 
 
-def render(data: Any) -> str:
-    """Compact JSON text of ``data`` in the request's language."""
+def render(data: Any) -> bytes:
+    """Compact JSON of ``data`` in the request's language, as the answer's bytes."""
     lang = language()
-    return dumps(localize(data, lang) if lang else data, compact=True)
+    return dumps_bytes(localize(data, lang) if lang else data)
 
 
-def json_reply(text: str, status: int = 200) -> Response:
+def json_reply(text: str | bytes, status: int = 200) -> Response:
     return Response(text, status=status, mimetype="application/json")

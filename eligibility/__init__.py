@@ -14,7 +14,7 @@ from .coverage import check, coverage_failures, coverage_report, default_runs, l
 from .engine import Estimate, Outcome, default_rulebook, estimate, evaluate, parse_as_of
 from .errors import EligibilityError, InputError, RuleFileError
 from .facts import ENTITY_TYPES, FACTS, PARK_DESIGNATIONS, label_of
-from .jsonio import dumps, loads
+from .jsonio import dumps, dumps_bytes, loads
 from .loader import DEFAULT_RULES_DIR, load_rulebook
 from .messages import translate, translate_errors
 from .model import PAYERS, STATUSES, Document, Rule, Rulebook, Text
@@ -73,6 +73,7 @@ __all__ = [
     "default_runs",
     "document_data",
     "dumps",
+    "dumps_bytes",
     "estimate",
     "estimate_under_reform",
     "evaluate",

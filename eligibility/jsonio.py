@@ -11,7 +11,7 @@ import orjson
 
 from .errors import InputError
 
-__all__ = ["dumps", "loads"]
+__all__ = ["dumps", "dumps_bytes", "loads"]
 
 MAX_DEPTH = 32
 
@@ -122,12 +122,21 @@ def _default(value: object) -> object:
 def dumps(data: Any, *, compact: bool = False) -> str:
     """JSON as UTF-8 text with Decimals as strings: indented for people, or ``compact`` for the wire.
 
-    Compact output is written by orjson, about fifteen times faster than the standard library on an
-    estimate; the rare value orjson refuses (an integer beyond 64 bits) falls back to the standard library.
+    Compact output is written by orjson (see :func:`dumps_bytes`).
     """
     if compact:
-        try:
-            return orjson.dumps(data, default=_default).decode()
-        except orjson.JSONEncodeError:
-            return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_default)
+        return dumps_bytes(data).decode()
     return json.dumps(data, ensure_ascii=False, indent=2, default=_default)
+
+
+def dumps_bytes(data: Any) -> bytes:
+    """Compact JSON, encoded in UTF-8, with Decimals as strings: what an answer sends, with no text
+    decoded and encoded again on the way.
+
+    Written by orjson, about fifteen times faster than the standard library on an estimate; the rare
+    value orjson refuses (an integer beyond 64 bits) falls back to the standard library.
+    """
+    try:
+        return orjson.dumps(data, default=_default)
+    except orjson.JSONEncodeError:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_default).encode()

@@ -8,13 +8,14 @@ data written every way a client may write it.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eligibility import InputError, loads
+from eligibility import InputError, dumps, dumps_bytes, loads
 from eligibility.jsonio import MAX_DEPTH, NOT_TEXT, _depth, _not_text
 
 #: Any character, lone surrogates and NULs included, and plain keys beside them.
@@ -82,3 +83,9 @@ def test_nesting_deeper_than_the_limit_is_refused_and_up_to_it_read(levels: int,
 def test_many_brackets_side_by_side_are_not_nesting() -> None:
     text = json.dumps({"prior_awards": [{"rule": "a", "year": 2020} for _ in range(MAX_DEPTH * 3)]})
     assert len(loads(text)["prior_awards"]) == MAX_DEPTH * 3
+
+
+@pytest.mark.parametrize("data", [{"amount": Decimal("1200.50"), "name": "武汉市"}, {"big": 2**70, "list": [1, None, True]}, ["\u4e2d", Decimal("0.00")]])
+def test_the_bytes_sent_are_the_compact_text_encoded(data: Any) -> None:
+    assert dumps_bytes(data) == dumps(data, compact=True).encode("utf-8")
+    assert json.loads(dumps_bytes(data)) == json.loads(json.dumps(data, default=str))

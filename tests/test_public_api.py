@@ -55,6 +55,7 @@ def test_engine_public_names() -> None:
         "default_runs",
         "document_data",
         "dumps",
+        "dumps_bytes",
         "estimate",
         "estimate_under_reform",
         "evaluate",

@@ -13,7 +13,7 @@ from flask.views import MethodView
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from eligibility import dumps, estimate, estimate_under_reform, find_reform, profile_from_loaded
+from eligibility import dumps, dumps_bytes, estimate, estimate_under_reform, find_reform, profile_from_loaded
 
 from .. import examples
 from ..idempotency import PARAMETER as IDEMPOTENCY
@@ -84,7 +84,7 @@ class Estimates(MethodView):
             found = estimate(profile, body["city"], body.get("as_of"), body.get("district"), rulebook=rulebook())
             result = found.as_dict(language())  # only the asked language is written
         if key is None:
-            return json_reply(dumps(result, compact=True))
+            return json_reply(dumps_bytes(result))
         within_budget("storing the estimate")
         return json_reply(store_estimate(db_session(), key, result))
 
