@@ -31,6 +31,7 @@ from eligibility import (
     find_reform,
     load_runs,
     loads,
+    localize,
     parse_plan,
     plan_cities,
     rulebook_data,
@@ -53,6 +54,15 @@ def _console() -> Console:
     from rich.console import Console
 
     return Console(width=None if sys.stdout.isatty() else 120)
+
+
+#: What --lang does, the same for every command that writes words.
+_LANG_HELP = "Language of the words: a table's (default en) and the JSON's (default both, each text as {zh, en})."
+
+
+def _echo_json(data: object, lang: str | None) -> None:
+    """Print ``data`` as JSON, its words in ``lang`` only when one is asked for."""
+    click.echo(dumps(localize(data, lang) if lang else data))
 
 
 def _fail_fields(error: InputError, lang: str | None = None) -> NoReturn:
@@ -90,9 +100,9 @@ def main() -> None:
 @click.option("--district", default=None, help="District that co-pays district shares, e.g. 江汉区.")
 @click.option("--as-of", "as_of", default=None, help="Date of the estimate, YYYY-MM-DD (default: today).")
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the table.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default=None, help=_LANG_HELP)
 @click.option("--reform", "reform_name", default=None, help="A reform: a shipped reform's id or a reform file (YAML or JSON).")
-def estimate(profile: str, city: str, district: str | None, as_of: str | None, fmt: str, lang: str, reform_name: str | None) -> None:
+def estimate(profile: str, city: str, district: str | None, as_of: str | None, fmt: str, lang: str | None, reform_name: str | None) -> None:
     """Estimate every award PROFILE.json can expect in a city, clause by clause; with --reform, under
     the reform, beside the baseline and the difference."""
     try:
@@ -109,11 +119,11 @@ def estimate(profile: str, city: str, district: str | None, as_of: str | None, f
     if fmt == "table":
         from .tables import estimate_table, reform_table
 
-        estimate_table(result, lang)
+        estimate_table(result, lang or "en")
         if reform_name is not None:
-            reform_table(result, lang)
+            reform_table(result, lang or "en")
     else:
-        click.echo(dumps(result))
+        _echo_json(result, lang)
 
 
 def _districts(values: tuple[str, ...]) -> dict[str, str]:
@@ -134,8 +144,10 @@ def _districts(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--plan", "plan_file", default=None, help="PLAN.json: {start_year, years, growth and/or figures, as_of_month_day?}.")
 @click.option("--plot", "plot", default=None, type=click.Path(dir_okay=False, path_type=Path), help="With --plan: draw the chart to a .png or .svg file.")
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the table.")
-def compare(profile: str, cities: str, districts: tuple[str, ...], as_of: str | None, plan_file: str | None, plot: Path | None, fmt: str, lang: str) -> None:
+@click.option("--lang", type=click.Choice(["en", "zh"]), default=None, help=_LANG_HELP)
+def compare(
+    profile: str, cities: str, districts: tuple[str, ...], as_of: str | None, plan_file: str | None, plot: Path | None, fmt: str, lang: str | None
+) -> None:
     """Compare what PROFILE.json can expect in several cities, ranked; with --plan, year by year."""
     city_list = [c.strip() for c in cities.split(",") if c.strip()]
     if plot is not None and (plan_file is None or plot.suffix.lower() not in (".png", ".svg")):
@@ -167,26 +179,26 @@ def compare(profile: str, cities: str, districts: tuple[str, ...], as_of: str | 
     if fmt == "table":
         from .tables import comparison_table, plan_table
 
-        (plan_table if plan_file is not None else comparison_table)(result, lang)
+        (plan_table if plan_file is not None else comparison_table)(result, lang or "en")
     else:
-        click.echo(dumps(result))
+        _echo_json(result, lang)
 
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True)
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
-def rules(fmt: str, lang: str) -> None:
+@click.option("--lang", type=click.Choice(["en", "zh"]), default=None, help=_LANG_HELP)
+def rules(fmt: str, lang: str | None) -> None:
     """List the documents, their in-force windows, and their rules."""
     try:
         book = default_rulebook()
     except RuleFileError as exc:
         _fail(f"the rulebook is invalid: {exc}")
     if fmt == "json":
-        click.echo(dumps(rulebook_data(book)))
+        _echo_json(rulebook_data(book), lang)
     else:
         from .tables import rulebook_table
 
-        rulebook_table(book, lang, _console())
+        rulebook_table(book, lang or "en", _console())
 
 
 @contextmanager

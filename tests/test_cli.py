@@ -120,3 +120,37 @@ def test_rules_in_chinese_say_the_uncertain_window() -> None:
     assert result.exit_code == 0
     assert "有效期2020-12-31至2022-12-31（确定有效；最早可能自2020-01-01起、最晚可能至2023-12-30）" in result.output
     assert "规则编号" in result.output and "in force" not in result.output and "Rule" not in result.output
+
+
+def _texts(data: Any) -> list[Any]:
+    """Every outcome's summary and reason text, as written."""
+    return [o["summary"] for o in data["outcomes"]] + [r["text"] for o in data["outcomes"] for r in o["reasons"]]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_estimate_json_is_in_the_language_asked_for(tmp_path: Path, enterprise: dict[str, Any], lang: str) -> None:
+    result = run(tmp_path, enterprise, "--city", "wuhan", "--as-of", "2022-06-30", "--lang", lang)
+    assert result.exit_code == 0, result.output
+    texts = _texts(json.loads(result.output))
+    assert texts and all(isinstance(text, str) for text in texts)
+    chinese = [text for text in texts if any("\u4e00" <= c <= "\u9fff" for c in text)]
+    assert chinese == (texts if lang == "zh" else [])
+    assert '"en":' not in result.output and '"zh":' not in result.output
+
+
+def test_estimate_json_without_a_language_has_both(tmp_path: Path, enterprise: dict[str, Any]) -> None:
+    result = run(tmp_path, enterprise, "--city", "wuhan", "--as-of", "2022-06-30")
+    assert result.exit_code == 0, result.output
+    texts = _texts(json.loads(result.output))
+    assert texts and all(isinstance(text, dict) and set(text) == {"zh", "en"} for text in texts)
+
+
+def test_compare_and_rules_json_in_one_language(tmp_path: Path, enterprise: dict[str, Any]) -> None:
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps(enterprise), encoding="utf-8")
+    compared = CliRunner().invoke(main, ["compare", str(path), "--cities", "wuhan,suzhou", "--as-of", "2022-06-30", "--lang", "zh"])
+    assert compared.exit_code == 0, compared.output
+    assert '"en":' not in compared.output and "苏州市" in compared.output
+    listed = CliRunner().invoke(main, ["rules", "--format", "json", "--lang", "en"])
+    assert listed.exit_code == 0, listed.output
+    assert '"zh":' not in listed.output and "Suzhou" in listed.output
