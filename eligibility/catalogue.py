@@ -140,10 +140,10 @@ def document_data(document: Document) -> dict[str, Any]:
         "in_force": {
             "from": document.in_force_from.isoformat(),
             "to": document.in_force_to.isoformat() if document.in_force_to else None,
-            "note": document.window_note,
+            "note": document.window_note.as_dict() if document.window_note else None,
         },
         "stacking": {"rule": document.stacking, "quote": document.stacking_quote} if document.stacking else None,
-        "outside_facts": [{"fact": f.fact, "source": f.source} for f in document.outside_facts],
+        "outside_facts": [{"fact": f.fact.as_dict(), "source": f.source.as_dict()} for f in document.outside_facts],
         "inventory": {
             "clauses": len(document.inventory),
             "encoded": encoded,

@@ -376,8 +376,8 @@ class NotSupport:
 class OutsideFact:
     """A fact about a document that its text does not state, with where it comes from."""
 
-    fact: str
-    source: str
+    fact: Text
+    source: Text
 
 
 @dataclass(frozen=True)
@@ -396,7 +396,7 @@ class Document:
     status: str
     in_force_from: date  # the earliest day the document may be in force
     in_force_to: date | None  # the latest day it may be in force; None: no end
-    window_note: str | None
+    window_note: Text | None
     stacking: Literal["highest_only"] | None
     stacking_quote: str | None
     outside_facts: tuple[OutsideFact, ...]

@@ -145,7 +145,7 @@ class DocumentReader(AwardReader):
         outside = []
         for i, item in enumerate(doc.get("outside_facts") or []):
             o = self.mapping(item, f"outside_facts[{i}]", {"fact", "source"}, {"fact", "source"})
-            outside.append(OutsideFact(self.string(o["fact"], f"outside_facts[{i}].fact"), self.string(o["source"], f"outside_facts[{i}].source")))
+            outside.append(OutsideFact(self.text(o["fact"], f"outside_facts[{i}].fact"), self.text(o["source"], f"outside_facts[{i}].source")))
         if not isinstance(doc["rules"], list):
             self.fail("rules", "must be a list of rules.")
         language = self.string(src["language"], "source.language")
@@ -170,7 +170,7 @@ class DocumentReader(AwardReader):
             certain_to=surely_to,
             window_doubt=doubt,
             aliases=tuple(self.string(a, f"city_aliases[{i}]") for i, a in enumerate(doc.get("city_aliases") or [])),
-            window_note=window.get("note"),
+            window_note=self.text(window["note"], "in_force.note") if "note" in window else None,
             stacking=stacking,
             stacking_quote=stacking_quote,
             outside_facts=tuple(outside),

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
@@ -192,3 +193,19 @@ def test_cli_plan_matches_the_api_and_plots(tmp_path: Path, client: FlaskClient)
     assert "Cumulative (yuan)" in table.output and "Wuhan ranks 1 of 2" in table.output
     bad = CliRunner().invoke(main, ["compare", str(tmp_path / "profile.json"), "--cities", "wuhan", "--plot", str(tmp_path / "x.gif")])
     assert bad.exit_code == 2 and "--plot" in bad.output
+
+
+@pytest.mark.parametrize("document", ["wuhan-2021-opinions", "suzhou-2020-93", "changsha-2020-20", "national-miit-2021-62"])
+def test_a_documents_window_note_and_outside_facts_are_in_the_language_asked_for(client: FlaskClient, document: str) -> None:
+    def chinese(text: str) -> bool:
+        return any("\u4e00" <= c <= "\u9fff" for c in text)
+
+    both = client.get(f"/api/v1/documents/{document}").json
+    zh = client.get(f"/api/v1/documents/{document}", headers={"Accept-Language": "zh"}).json
+    en = client.get(f"/api/v1/documents/{document}", headers={"Accept-Language": "en"}).json
+    assert set(both["in_force"]["note"]) == {"zh", "en"}
+    assert chinese(zh["in_force"]["note"]) and zh["in_force"]["note"] == both["in_force"]["note"]["zh"]
+    assert en["in_force"]["note"] == both["in_force"]["note"]["en"]
+    for fact in zh["outside_facts"]:
+        assert chinese(fact["fact"]) and chinese(fact["source"]), fact
+    assert [f["fact"] for f in en["outside_facts"]] == [f["fact"]["en"] for f in both["outside_facts"]]
