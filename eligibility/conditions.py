@@ -17,12 +17,15 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+import orjson
+
 from .facts import FACTS
+from .jsonio import dumps_bytes
 from .model import AllOf, AnyOf, Condition, Leaf, Not, Text
 from .profile import PER_RULE, FactContext
 from .text import fact_label, json_value, requirement, value_text, verdict
 
-__all__ = ["Compiled", "Explanation", "compile_condition", "explain", "explain_for", "leaves", "reads_derived", "say"]
+__all__ = ["Compiled", "Explanation", "compile_condition", "explain", "explain_json", "leaves", "reads_derived", "say"]
 
 
 #: A compiled condition: given facts by ``get``, derived ones by ``derive``; gives whether the
@@ -30,6 +33,9 @@ __all__ = ["Compiled", "Explanation", "compile_condition", "explain", "explain_f
 Compiled = Callable[[Callable[[str], object], Callable[[str], object]], tuple[bool | None, tuple[bool | None, ...]]]
 
 _DERIVED = frozenset(name for name, fact in FACTS.items() if fact.derived)
+#: The facts a company gives (neither derived nor what a rule paid): shown the same for every company
+#: that gives the same value.
+_GIVEN = frozenset(name for name in FACTS if name not in _DERIVED and name not in PER_RULE)
 
 
 def reads_derived(condition: Condition) -> bool:
@@ -175,15 +181,11 @@ class Explanation:
 
 
 #: A fact's value in words (zh, en) and as JSON data, the facts that would settle it and why it is
-#: unknown when none would: the same in every rule of an estimate (except what a rule paid), so
-#: worked out once.
+#: unknown when none would.
 _Shown = tuple[tuple[str, str], object, tuple[str, ...], Text | None]
 
 
-def _shown(fact: str, facts: FactContext, memo: dict[str, _Shown]) -> _Shown:
-    found = memo.get(fact)
-    if found is not None:
-        return found
+def _shown_of(fact: str, facts: FactContext) -> _Shown:
     known = facts.get(fact)
     value = known.value
     if value is not None:
@@ -192,93 +194,7 @@ def _shown(fact: str, facts: FactContext, memo: dict[str, _Shown]) -> _Shown:
         shown = Text(f"未知（{known.why_unknown.zh}）", f"unknown ({known.why_unknown.en})")
     else:
         shown = _UNKNOWN
-    found = ((shown.zh, shown.en), json_value(fact, value), known.missing, known.why_unknown)
-    if fact not in PER_RULE:  # what a rule paid differs from rule to rule
-        memo[fact] = found
-    return found
-
-
-class _ExplainerSource:
-    """Python source writing one condition tree's reasons in one language (or both), straight-line."""
-
-    def __init__(self, lang: str | None) -> None:
-        self.lang = lang
-        self.lines: list[str] = []
-        self.items: list[str] = []  # the reasons, in order, as expressions
-        self.constants: dict[str, object] = {}
-        self.leaves = 0
-
-    def constant(self, value: object) -> str:
-        name = f"k{len(self.constants)}"
-        self.constants[name] = value
-        return name
-
-    def text(self, prefix: tuple[str, str], value: str, suffix: tuple[str, str] | None = None) -> str:
-        """An expression for ``prefix + value + suffix`` in the language(s) asked for."""
-        parts = []
-        for index, language in enumerate(("zh", "en")):
-            if self.lang not in (None, language):
-                continue
-            terms = [self.constant(prefix[index])]
-            if value:
-                terms.append(f"{value}[0][{index}]")
-            if suffix is not None:
-                terms.append(f"{self.constant(suffix[index])}")
-            expression = " + ".join(terms)
-            parts.append(f"{language!r}: {expression}" if self.lang is None else expression)
-        return "{" + ", ".join(parts) + "}" if self.lang is None else parts[0]
-
-    def emit(self, condition: Condition) -> tuple[str, str, str]:
-        """Lines explaining ``condition``; returns the variables of its verdict, missing facts and unsettled reasons."""
-        if isinstance(condition, Leaf):
-            index = self.leaves
-            self.leaves += 1
-            words = _words(condition)
-            held, shown = f"h{index}", f"s{index}"
-            self.lines.append(f"{held} = trace[{index}]")
-            # A fact already put into words for this estimate is looked up directly; the rest (and what
-            # the rule itself paid, which differs from rule to rule) are worked out by ``shown``.
-            self.lines.append(f"{shown} = known({condition.fact!r}) or shown({condition.fact!r})")
-            suffixes = self.constant({value: text for value, text in words.suffix.items()})
-            threshold = words.threshold
-            text_parts = []
-            for position, language in enumerate(("zh", "en")):
-                if self.lang in (None, language):
-                    expression = f"{self.constant(words.prefix[position])} + {shown}[0][{position}] + {suffixes}[{held}][{position}]"
-                    text_parts.append(f"{language!r}: {expression}" if self.lang is None else expression)
-            text = "{" + ", ".join(text_parts) + "}" if self.lang is None else text_parts[0]
-            threshold_code = f"list({self.constant(threshold)})" if isinstance(threshold, list) else self.constant(threshold)
-            self.items.append(
-                f"{{'condition': {words.path!r}, 'fact': {words.fact!r}, 'operator': {words.operator!r}, 'threshold': {threshold_code}, "
-                f"'value': {shown}[1] if {shown}[1].__class__ is not list else list({shown}[1]), 'held': {held}, 'text': {text}}}"
-            )
-            self.lines.append(f"m{index} = {shown}[2] if {held} is None else ()")
-            self.lines.append(f"u{index} = ({shown}[3],) if {held} is None and {shown}[3] is not None else ()")
-            return held, f"m{index}", f"u{index}"
-        if isinstance(condition, Not):
-            slot = len(self.items)
-            self.items.append("")
-            inner, missing, unsettled = self.emit(condition.item)
-            held = f"n{slot}"
-            self.lines.append(f"{held} = None if {inner} is None else not {inner}")
-            self.items[slot] = f"{{'condition': {condition.path!r}, 'operator': 'not', 'held': {held}, 'text': {self.text(_NOT_NOTE_PAIR, '')}}}"
-            return held, missing, unsettled
-        note = len(self.items) if isinstance(condition, AnyOf) else None
-        if note is not None:
-            self.items.append("")
-        parts = [self.emit(item) for item in condition.items]
-        group = f"g{len(self.lines)}"
-        decisive, other = ("True", "False") if note is not None else ("False", "True")
-        heads = [held for held, _, _ in parts]
-        self.lines.append(
-            f"{group} = {decisive} if {' or '.join(f'{h} is {decisive}' for h in heads)} else None if {' or '.join(f'{h} is None' for h in heads)} else {other}"
-        )
-        missing, unsettled = f"{group}m", f"{group}u"
-        self.lines.append(f"{missing} = merge(({', '.join(f'({h}, {m})' for h, m, _ in parts)},)) if {group} is None else ()")
-        self.lines.append(f"{unsettled} = merge(({', '.join(f'({h}, {u})' for h, _, u in parts)},)) if {group} is None else ()")
-        if note is not None:
-            self.items[note] = f"{{'condition': {condition.path!r}, 'operator': 'any', 'held': {group}, 'text': {self.text(_ANY_NOTE_PAIR, '')}}}"
-        return group, missing, unsettled
+    return ((shown.zh, shown.en), json_value(fact, value), known.missing, known.why_unknown)
 
 
 _NOT_NOTE_PAIR = (_NOT_NOTE.zh, _NOT_NOTE.en)
@@ -294,21 +210,172 @@ def _merge(parts: tuple[tuple[bool | None, tuple[Any, ...]], ...]) -> tuple[Any,
     return tuple(found)
 
 
-#: A compiled explanation: given the trace, ``shown(fact)`` and the estimate's facts already shown
-#: (``known(fact)``, None when not yet), the reasons in order, whether the condition held, and (when
-#: unknown) the facts and reasons that leave it so.
+# -- explanations written straight as JSON text ------------------------------------------------------
+
+
+def _escaped(text: str) -> bytes:
+    """``text`` inside a JSON string, without the quotes: pieces so escaped join into one string."""
+    return dumps_bytes(text)[1:-1]
+
+
+#: A fact's value as a JSON explanation writes it: in words (zh, en), the same escaped for a JSON
+#: string (only in the language asked for; None in the other), its JSON data, the facts that would
+#: settle it and why it is unknown when none would.
+_ShownJson = tuple[str, str, bytes | None, bytes | None, bytes, tuple[str, ...], Text | None]
+
+
+#: A given fact's value shown, by (fact, value, language): the same for every company that gives it.
+_SHOWN_GIVEN: dict[tuple[str, object, str | None], _ShownJson] = {}
+
+
+def _shown_json(fact: str, facts: FactContext, memo: dict[str, _ShownJson], lang: str | None) -> _ShownJson:
+    if fact in _GIVEN:
+        key = (fact, facts.profile.get(fact), lang)
+        found = _SHOWN_GIVEN.get(key)
+        if found is None:
+            found = _shown_json_of(fact, facts, lang)
+            if len(_SHOWN_GIVEN) > 50_000:  # amounts differ from company to company: forget the old ones
+                _SHOWN_GIVEN.clear()
+            _SHOWN_GIVEN[key] = found
+        memo[fact] = found
+        return found
+    found = _shown_json_of(fact, facts, lang)
+    if fact not in PER_RULE:  # what a rule paid differs from rule to rule
+        memo[fact] = found
+    return found
+
+
+def _shown_json_of(fact: str, facts: FactContext, lang: str | None) -> _ShownJson:
+    (zh, en), value, missing, why = _shown_of(fact, facts)
+    return (zh, en, _escaped(zh) if lang != "en" else None, _escaped(en) if lang != "zh" else None, dumps_bytes(value), missing, why)
+
+
+_HELD = (True, False, None)
+
+
+class _ExplainerSource:
+    """Python source writing one condition tree's reasons as JSON text in one language (or both),
+    straight-line, from pieces written once.
+
+    A reason's JSON is constant bytes around the fact's value (as data and in words) and its verdict;
+    every constant piece is escaped when the rule is compiled.
+    """
+
+    def __init__(self, lang: str | None) -> None:
+        self.lang = lang
+        self.lines: list[str] = []
+        self.constants: dict[str, object] = {}
+        self.leaves = 0
+        self.pieces: list[list[str]] = []  # per reason, in order: expressions of bytes
+        self.failed: list[str] = []  # per test: the reason's text when the test failed
+
+    def constant(self, value: object) -> str:
+        name = f"k{len(self.constants)}"
+        self.constants[name] = value
+        return name
+
+    def languages(self) -> list[int]:
+        return [index for index, language in enumerate(("zh", "en")) if self.lang in (None, language)]
+
+    def text_data(self, pair: tuple[str, str]) -> object:
+        return {"zh": pair[0], "en": pair[1]} if self.lang is None else pair[0 if self.lang == "zh" else 1]
+
+    def emit(self, condition: Condition) -> tuple[str, str, str]:
+        if isinstance(condition, Leaf):
+            index = self.leaves
+            self.leaves += 1
+            words = _words(condition)
+            held, shown = f"h{index}", f"s{index}"
+            self.lines.append(f"{held} = trace[{index}]")
+            self.lines.append(f"{shown} = known({condition.fact!r}) or shown({condition.fact!r})")
+            head = self.constant(
+                b'{"condition":'
+                + dumps_bytes(words.path)
+                + b',"fact":'
+                + dumps_bytes(words.fact)
+                + b',"operator":'
+                + dumps_bytes(words.operator)
+                + b',"threshold":'
+                + dumps_bytes(words.threshold)
+                + b',"value":'
+            )
+            languages = self.languages()
+            pieces = [head, f"{shown}[4]"]
+            for order, position in enumerate(languages):
+                opening = b',"held":%s,"text":' if order == 0 else b'","en":"'
+                if order == 0:
+                    opening += b'{"zh":"' if self.lang is None else b'"'
+                before = {h: (opening % dumps_bytes(h) if order == 0 else opening) + _escaped(words.prefix[position]) for h in _HELD}
+                pieces += [f"{self.constant(before)}[{held}]" if order == 0 else self.constant(before[True]), f"{shown}[{2 + position}]"]
+                closing = b'"}}' if self.lang is None else b'"}'
+                after = {h: _escaped(words.suffix[h][position]) + (closing if order == len(languages) - 1 else b"") for h in _HELD}
+                pieces.append(f"{self.constant(after)}[{held}]")
+            self.pieces.append(pieces)
+            failed = [f"{self.constant(words.prefix[p])} + {shown}[{p}] + {self.constant(words.suffix[False][p])}" for p in languages]
+            said = f"{{'zh': {failed[0]}, 'en': {failed[1]}}}" if self.lang is None else failed[0]
+            self.failed.append(f"({said}) if {held} is False")
+            self.lines.append(f"m{index} = {shown}[5] if {held} is None else ()")
+            self.lines.append(f"u{index} = ({shown}[6],) if {held} is None and {shown}[6] is not None else ()")
+            return held, f"m{index}", f"u{index}"
+        if isinstance(condition, Not):
+            slot = len(self.pieces)
+            self.pieces.append([])
+            inner, missing, unsettled = self.emit(condition.item)
+            held = f"n{slot}"
+            self.lines.append(f"{held} = None if {inner} is None else not {inner}")
+            self.pieces[slot] = [f"{self._note(condition.path, 'not', _NOT_NOTE_PAIR)}[{held}]"]
+            return held, missing, unsettled
+        note = len(self.pieces) if isinstance(condition, AnyOf) else None
+        if note is not None:
+            self.pieces.append([])
+        parts = [self.emit(item) for item in condition.items]
+        group = f"g{len(self.lines)}"
+        decisive, other = ("True", "False") if note is not None else ("False", "True")
+        heads = [held for held, _, _ in parts]
+        self.lines.append(
+            f"{group} = {decisive} if {' or '.join(f'{h} is {decisive}' for h in heads)} else None if {' or '.join(f'{h} is None' for h in heads)} else {other}"
+        )
+        missing, unsettled = f"{group}m", f"{group}u"
+        self.lines.append(f"{missing} = merge(({', '.join(f'({h}, {m})' for h, m, _ in parts)},)) if {group} is None else ()")
+        self.lines.append(f"{unsettled} = merge(({', '.join(f'({h}, {u})' for h, _, u in parts)},)) if {group} is None else ()")
+        if note is not None:
+            self.pieces[note] = [f"{self._note(condition.path, 'any', _ANY_NOTE_PAIR)}[{group}]"]
+        return group, missing, unsettled
+
+    def _note(self, path: str, operator: str, pair: tuple[str, str]) -> str:
+        """A constant: a group's note as JSON, by its verdict."""
+        text = self.text_data(pair)
+        return self.constant({h: dumps_bytes({"condition": path, "operator": operator, "held": h, "text": text}) for h in _HELD})
+
+    def joined(self) -> str:
+        """One expression joining every reason into a JSON array."""
+        comma = self.constant(b",")
+        pieces: list[str] = [self.constant(b"[")]
+        for order, reason in enumerate(self.pieces):
+            if order:
+                pieces.append(comma)
+            pieces += reason
+        pieces.append(self.constant(b"]"))
+        return f"b''.join(({', '.join(pieces)},))"
+
+
+#: A compiled JSON explanation: given the trace, ``shown(fact)`` and the estimate's facts already
+#: shown (``known(fact)``, None when not yet), the reasons as a JSON array, whether the condition
+#: held, the facts and reasons that leave it unknown, and the text of the first test that failed
+#: (None when none did).
 Explainer = Callable[
-    [tuple[bool | None, ...], Callable[[str], "_Shown"], Callable[[str], "_Shown | None"]],
-    tuple[list[dict[str, object]], bool | None, tuple[str, ...], tuple[Text, ...]],
+    [tuple[bool | None, ...], Callable[[str], "_ShownJson"], Callable[[str], "_ShownJson | None"]],
+    tuple[bytes, bool | None, tuple[str, ...], tuple[Text, ...], object],
 ]
 _EXPLAINERS: dict[tuple[int, str | None], tuple[Condition, Explainer]] = {}
 
 
 def compile_explainer(condition: Condition, lang: str | None) -> Explainer:
-    """A function writing ``condition``'s reasons along a trace, generated once per rule and language.
+    """A function writing ``condition``'s reasons as JSON text along a trace, generated once per rule
+    and language, exactly as ``dumps_bytes`` would write them.
 
     Every word that does not depend on the company (labels, requirements, verdicts, thresholds) is
-    written when the rule is compiled; what is left is joining each fact's value in words.
+    written and escaped when the rule is compiled; what is left is joining each fact's value.
     """
     key = (id(condition), lang)
     found = _EXPLAINERS.get(key)
@@ -317,9 +384,10 @@ def compile_explainer(condition: Condition, lang: str | None) -> Explainer:
     source = _ExplainerSource(lang)
     held, missing, unsettled = source.emit(condition)
     body = "\n    ".join(source.lines)
-    code = f"def explain(trace, shown, known):\n    {body}\n    return [{', '.join(source.items)}], {held}, {missing}, {unsettled}\n"
+    failed = " else ".join([*source.failed, "None"])
+    code = f"def explain(trace, shown, known):\n    {body}\n    return {source.joined()}, {held}, {missing}, {unsettled}, {failed}\n"
     namespace: dict[str, object] = {**source.constants, "merge": _merge}
-    exec(compile(code, f"<explanation of {getattr(condition, 'path', '?')}>", "exec"), namespace)
+    exec(compile(code, f"<JSON explanation of {getattr(condition, 'path', '?')}>", "exec"), namespace)
     explainer = namespace["explain"]
     assert callable(explainer)
     if len(_EXPLAINERS) > 100_000:  # rulebooks loaded again and again (tests): forget the old ones
@@ -328,24 +396,26 @@ def compile_explainer(condition: Condition, lang: str | None) -> Explainer:
     return explainer
 
 
+def explain_json(
+    condition: Condition, facts: Callable[[], FactContext], trace: tuple[bool | None, ...], memo: dict[str, _ShownJson], lang: str | None
+) -> tuple[bytes, tuple[str, ...], tuple[Text, ...], object]:
+    """The reasons recorded in ``trace`` as an estimate writes them: as a JSON array, with the facts
+    that would settle the condition, the reasons none would, and the text of the first test that
+    failed (or None). ``facts`` makes the facts' context, only when a fact is not yet in ``memo``
+    (the facts already shown in this estimate, in ``lang``)."""
+    reasons, _held, missing, unsettled, failed = compile_explainer(condition, lang)(trace, lambda fact: _shown_json(fact, facts(), memo, lang), memo.get)
+    return reasons, missing, unsettled, failed
+
+
 def explain(
-    condition: Condition, facts: FactContext, trace: tuple[bool | None, ...], memo: dict[str, _Shown] | None = None, lang: str | None = None
+    condition: Condition, facts: FactContext, trace: tuple[bool | None, ...], memo: dict[str, _ShownJson] | None = None, lang: str | None = None
 ) -> Explanation:
     """The reasons and settling facts recorded in ``trace`` by ``compile_condition(condition)``.
 
-    Reasons are written in ``lang`` (``zh`` or ``en``), or in both when it is None. ``memo`` may be
-    shared by the rules of one estimate: each fact's value is then put into words once.
+    Reasons are written in ``lang`` (``zh`` or ``en``), or in both when it is None, and read back
+    from the JSON ``explain_json`` writes. ``memo`` may be shared by the rules of one estimate in one
+    language: each fact's value is then put into words once.
     """
     known = {} if memo is None else memo
-    reasons, held, missing, unsettled = compile_explainer(condition, lang)(trace, lambda fact: _shown(fact, facts, known), known.get)
-    return Explanation(held, reasons, list(missing), list(unsettled))
-
-
-def explain_for(
-    condition: Condition, facts: Callable[[], FactContext], trace: tuple[bool | None, ...], memo: dict[str, _Shown], lang: str | None
-) -> tuple[list[dict[str, object]], tuple[str, ...], tuple[Text, ...]]:
-    """``explain`` as an estimate writes many: the reasons, the facts that would settle the condition
-    and the reasons none would, with the facts' context made by ``facts`` only when a fact's value
-    is not yet in ``memo``."""
-    reasons, _held, missing, unsettled = compile_explainer(condition, lang)(trace, lambda fact: _shown(fact, facts(), memo), memo.get)
-    return reasons, missing, unsettled
+    reasons, held, missing, unsettled, _failed = compile_explainer(condition, lang)(trace, lambda fact: _shown_json(fact, facts, known, lang), known.get)
+    return Explanation(held, orjson.loads(reasons), list(missing), list(unsettled))

@@ -18,12 +18,15 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any, Final, NamedTuple
 
+import orjson
+
 from .awards import NOTHING, Amount, Calculation, calculate
-from .conditions import Compiled, Explanation, compile_condition, explain, explain_for, leaves, reads_derived, say
+from .conditions import Compiled, Explanation, compile_condition, explain, explain_json, leaves, reads_derived, say
 from .coverage import record
 from .coverage import recording_active as recording
 from .errors import InputError
 from .facts import FACTS, label_of
+from .jsonio import dumps_bytes
 from .loader import load_rulebook
 from .model import PAYERS, Document, Rule, Rulebook, Text
 from .money import ZERO, format_money, format_money_text, split_by_shares
@@ -501,10 +504,15 @@ def _summary(outcome: Outcome, as_of: date) -> Text:
         outcome.amount,
         outcome.stacking,
         as_of,
-        outcome.reasons if status == "ineligible" else [],
+        _failed_text(outcome.reasons) if status == "ineligible" else None,
         outcome.missing,
         outcome.unsettled,
     )
+
+
+def _failed_text(reasons: list[dict[str, object]]) -> object:
+    """The text of the first test that failed, or None."""
+    return next((r["text"] for r in reasons if r.get("held") is False and "fact" in r), None)
 
 
 def _summary_of(
@@ -514,22 +522,21 @@ def _summary_of(
     amount: Amount | None,
     stacking: dict[str, object] | None,
     as_of: date,
-    reasons: list[dict[str, object]],
+    failed: object,
     missing: list[str],
     unsettled: Iterable[Text],
 ) -> Text:
-    """One rule's outcome in a sentence (``reasons`` are read only when it is ineligible)."""
+    """One rule's outcome in a sentence; ``failed`` is the text of the first test that failed (None
+    when none did), read only when the outcome is ineligible."""
     if status == "not_in_force":
         window = _window_text(document)
         return Text(f"{as_of.isoformat()}不在有效期内（{window.zh}）。", f"Not in force on {as_of.isoformat()} (in force {window.en}).")
     if status == "ineligible":
-        failed = next((r for r in reasons if r.get("held") is False and "fact" in r), None)
         if failed is not None:
-            text = failed["text"]
-            if isinstance(text, str):  # written in one language: the other is never read
-                return Text(f"不符合条件：{text}", f"Not eligible: {text}")
-            assert isinstance(text, dict)
-            return Text(f"不符合条件：{text['zh']}", f"Not eligible: {text['en']}")
+            if isinstance(failed, str):  # written in one language: the other is never read
+                return Text(f"不符合条件：{failed}", f"Not eligible: {failed}")
+            assert isinstance(failed, dict)
+            return Text(f"不符合条件：{failed['zh']}", f"Not eligible: {failed['en']}")
         return Text("不符合条件：按本条款已无可支付金额。", "Not eligible: nothing remains payable under this clause.")
     if not rule.monetary:
         return _support_summary(rule, status == "eligible")
@@ -635,6 +642,60 @@ def _outcome_words(
     return data
 
 
+#: Each rule's outcome as JSON, around what an estimate writes: the opening by status (up to the
+#: amount), the closing (citation, interpretation, benefit) and, for non-monetary support, what
+#: follows the amount by status (payers and summary, which no company changes), escaped once per
+#: rule and language.
+_Frame = tuple[dict[str, bytes], bytes, dict[str, bytes]]
+_FRAMES: dict[tuple[int, int, str | None], tuple[Rule, Document, _Frame]] = {}
+
+
+def _frame(rule: Rule, document: Document, lang: str | None) -> _Frame:
+    key = (id(rule), id(document), lang)
+    found = _FRAMES.get(key)
+    if found is not None and found[0] is rule and found[1] is document:
+        return found[2]
+    title, clause, interpretation, benefit = _static(rule, lang)
+    head = b'{"rule":%s,"document":%s,"title":%s,"kind":%s,"status":' % tuple(dumps_bytes(v) for v in (rule.id, document.id, title, rule.kind))
+    monetary = b',"monetary":%s,"amount":' % dumps_bytes(rule.monetary)
+    opening = {status: head + dumps_bytes(status) + monetary for status in ("eligible", "ineligible", "undetermined", "not_in_force")}
+    citation = {"number": document.number, "clause": clause, "quote": rule.quote, "source": document.source}
+    closing = b',"citation":%s,"interpretation":%s,"benefit":%s}' % tuple(dumps_bytes(v) for v in (citation, interpretation, benefit))
+    support = {}
+    if not rule.monetary:
+        for status in ("eligible", "undetermined"):
+            summary = dumps_bytes(say(_support_summary(rule, status == "eligible"), lang))
+            support[status] = b'null,"payers":[],"summary":' + summary
+    if len(_FRAMES) > 100_000:  # rulebooks loaded again and again (tests): forget the old ones
+        _FRAMES.clear()
+    _FRAMES[key] = (rule, document, (opening, closing, support))
+    return opening, closing, support
+
+
+#: Who pays an award, as JSON, by rule, city, language, district and amount: the same for every
+#: company awarded the same amount (most often nothing).
+_PAYERS: dict[tuple[int, int, str | None, str | None, Amount], tuple[Rule, Text, bytes]] = {}
+
+
+def _payers_json(rule: Rule, lang: str | None, amount: Amount, parts: list[tuple[Decimal, Decimal | None]], city_name: Text, district: str | None) -> bytes:
+    key = (id(rule), id(city_name), lang, district, amount)
+    found = _PAYERS.get(key)
+    if found is not None and found[0] is rule and found[1] is city_name:
+        return found[2]
+    written = dumps_bytes(_split(rule, lang, parts, city_name, district))
+    if len(_PAYERS) > 50_000:  # amounts differ from company to company: forget the old ones
+        _PAYERS.clear()
+    _PAYERS[key] = (rule, city_name, written)
+    return written
+
+
+def _amount_json(amount: Amount | None) -> bytes:
+    if amount is None:
+        return b"null"
+    high = b"null" if amount.high is None else b'"%s"' % format_money(amount.high).encode()
+    return b'{"min":"%s","max":%s}' % (format_money(amount.low).encode(), high)
+
+
 def _written(
     rule: Rule,
     document: Document,
@@ -646,18 +707,35 @@ def _written(
     lang: str | None,
     city_name: Text,
     district: str | None,
-) -> dict[str, Any]:
-    """One rule's outcome written out when its document is certainly in force on the day and no
-    就高不重复 group touches it: what ``Outcome`` writes, without an object per rule."""
+) -> tuple[bytes, list[str]]:
+    """One rule's outcome as JSON text, and the facts that would settle it, when its document is
+    certainly in force on the day and no 就高不重复 group touches it: what ``Outcome`` writes, without
+    an object per rule and with every word that no company changes written when the rule is compiled."""
     status, amount, held, trace, calc = decision
     assert trace is not None
-    reasons, unknown, unsettled = explain_for(rule.conditions, lambda: FactContext(profile, rule.id, as_of.year), trace, memo, lang)
+    reasons, unknown, unsettled, failed = explain_json(rule.conditions, lambda: FactContext(profile, rule.id, as_of.year), trace, memo, lang)
     missing = [] if held is False else _settling(status, held, calc, unknown)
     if status != "undetermined" or held is not None:
         unsettled = ()
-    summary = say(_summary_of(rule, document, status, amount, None, as_of, reasons, missing, unsettled), lang)
-    steps = [] if calc is None else calc.explained(lang)
-    return _outcome_words(rule, document, lang, status, amount, _split(rule, lang, parts, city_name, district), summary, reasons, steps, missing, None)
+    opening, closing, support = _frame(rule, document, lang)
+    middle = support.get(status)
+    if middle is None:
+        summary = _summary_of(rule, document, status, amount, None, as_of, failed, missing, unsettled)
+        payers = b"[]" if amount is None or not rule.payers else _payers_json(rule, lang, amount, parts, city_name, district)
+        middle = b'%s,"payers":%s,"summary":%s' % (_amount_json(amount), payers, dumps_bytes(say(summary, lang)))
+    return b"".join(
+        (
+            opening[status],
+            middle,
+            b',"reasons":',
+            reasons,
+            b',"calculation":',
+            b"[]" if calc is None else dumps_bytes(calc.explained(lang)),
+            b',"missing_facts":',
+            dumps_bytes(missing) if missing else b"[]",
+            closing,
+        )
+    ), missing
 
 
 def _check_prior_rules(profile: Profile, rulebook: Rulebook) -> None:
@@ -816,6 +894,16 @@ class Estimate:
 
         ``notice`` (or None) comes first when a document is not certainly in force on the day, and
         ``retrospective`` (or None) gives the estimate as of the last day the city's rules certainly were.
+        It is ``as_json`` read back.
+        """
+        data: dict[str, Any] = orjson.loads(self.as_json(lang))
+        return data
+
+    def as_json(self, lang: str | None = None) -> bytes:
+        """The estimate as compact JSON text (UTF-8), exactly ``dumps_bytes(self.as_dict(lang))``.
+
+        Each rule's outcome is written as JSON straight from its record: the words no company changes
+        are escaped once per rule and language, and only the asked language is written.
         """
         retrospective = self.retrospective()
         data = self._data(lang)
@@ -824,12 +912,13 @@ class Estimate:
             whole = retrospective._data(lang)
             past = {key: whole[key] for key in ("as_of", "total", "payers", "missing_facts", "outcomes")}
         head = ("city", "city_name", "district", "as_of")
-        return {
+        document = {
             **{key: data[key] for key in head},
             "notice": self.notice(retrospective, lang),
             **{key: value for key, value in data.items() if key not in head},
             "retrospective": past,
         }
+        return orjson.dumps(document)  # no number here: the outcomes, written already, hold them all
 
     def _data(self, lang: str | None) -> dict[str, Any]:
         plan = self.plan
@@ -837,16 +926,19 @@ class Estimate:
         city_name, district, day = book.cities[self.city], self.district, self.as_of
         documents = plan.documents
         certain = [document.in_force_on(day) is True for document in documents]
-        memo: dict[str, Any] = {}
+        memo: dict[str, Any] = {}  # each fact in words, once per estimate
         outcomes = []
+        missing: set[str] = set()
         for index, (entry, decision, parts) in enumerate(zip(plan.entries, self.decisions, self.parts, strict=False)):
             document = documents[entry.document]
             if certain[entry.document] and index not in self.stacking:
-                outcomes.append(_written(entry.rule, document, decision, parts, self.profile, day, memo, lang, city_name, district))
+                text, needs = _written(entry.rule, document, decision, parts, self.profile, day, memo, lang, city_name, district)
             else:
                 outcome = Outcome(entry.rule, document, decision, self.stacking.get(index), self.profile, day, memo, lang)
-                outcomes.append(_outcome_data(outcome, _split(entry.rule, lang, parts, city_name, district), day))
-        missing = {m for o in outcomes for m in o["missing_facts"]}
+                data = _outcome_data(outcome, _split(entry.rule, lang, parts, city_name, district), day)
+                text, needs = dumps_bytes(data), data["missing_facts"]
+            outcomes.append(text)
+            missing.update(needs)
         return {
             "city": self.city,
             "city_name": say(city_name, lang),
@@ -859,7 +951,7 @@ class Estimate:
                 for payer, amount in self.payers.items()
             ],
             "missing_facts": [name for name in _FACT_ORDER if name in missing],
-            "outcomes": outcomes,
+            "outcomes": orjson.Fragment(b"[" + b",".join(outcomes) + b"]"),
         }
 
 
