@@ -32,7 +32,7 @@ from .money import ZERO, format_money, format_money_text
 from .profile import FactContext
 from .text import fact_label, value_text
 
-__all__ = ["Amount", "Calculation", "Step", "calculate"]
+__all__ = ["Amount", "Calculation", "Step", "calculate", "calculation_reads"]
 
 
 class Amount(NamedTuple):
@@ -341,3 +341,21 @@ def calculate(rule: Rule, facts: FactContext) -> Calculation:
         amount = capped
     calc.amount = amount
     return calc
+
+
+def calculation_reads(rule: Rule) -> tuple[str, ...] | None:
+    """The facts ``calculate`` reads for ``rule``, or None when it reads what the rule paid before
+    (差额补足, a lifetime limit): the calculation is the same for every company with the same values."""
+    award = rule.award
+    if award.pay == "difference" or any(cap.kind == "cumulative" for cap in rule.caps):
+        return None
+    match award:
+        case TableAward(by=by):
+            names: tuple[str, ...] = (by,)
+        case PerUnitAward(units=units):
+            names = tuple(unit.fact for unit in units)
+        case TieredAward(fact=fact):
+            names = (fact,)
+        case _:
+            names = ()
+    return names + tuple(cap.fact for cap in rule.caps if cap.fact is not None)

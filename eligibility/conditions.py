@@ -25,7 +25,7 @@ from .model import AllOf, AnyOf, Condition, Leaf, Not, Text
 from .profile import PER_RULE, FactContext
 from .text import fact_label, json_value, requirement, value_text, verdict
 
-__all__ = ["Compiled", "Explanation", "compile_condition", "explain", "explain_json", "leaves", "reads_derived", "say"]
+__all__ = ["FEW_VALUED", "Compiled", "Explanation", "compile_condition", "explain", "explain_json", "leaves", "reads_derived", "reads_given", "say"]
 
 
 #: A compiled condition: given facts by ``get``, derived ones by ``derive``; gives whether the
@@ -36,6 +36,17 @@ _DERIVED = frozenset(name for name, fact in FACTS.items() if fact.derived)
 #: The facts a company gives (neither derived nor what a rule paid): shown the same for every company
 #: that gives the same value.
 _GIVEN = frozenset(name for name in FACTS if name not in _DERIVED and name not in PER_RULE)
+
+
+#: The facts a company gives that take few values (yes or no, a choice, a small count), unlike amounts.
+FEW_VALUED = frozenset(name for name in _GIVEN if FACTS[name].kind in ("bool", "enum", "count"))
+
+
+def reads_given(condition: Condition) -> tuple[str, ...] | None:
+    """The facts ``condition`` reads, each once, when all are given by the company (none derived,
+    none what a rule paid) and take few values (no amount, no ratio); otherwise None."""
+    names = tuple(dict.fromkeys(leaf.fact for leaf in leaves(condition)))
+    return names if FEW_VALUED.issuperset(names) else None
 
 
 def reads_derived(condition: Condition) -> bool:

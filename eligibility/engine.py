@@ -11,7 +11,7 @@ calculation, who pays and which facts would settle what is still open.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -20,8 +20,8 @@ from typing import Any, Final, NamedTuple
 
 import orjson
 
-from .awards import NOTHING, Amount, Calculation, calculate
-from .conditions import Compiled, Explanation, compile_condition, explain, explain_json, leaves, reads_derived, say
+from .awards import NOTHING, Amount, Calculation, calculate, calculation_reads
+from .conditions import FEW_VALUED, Compiled, Explanation, compile_condition, explain, explain_json, leaves, reads_derived, reads_given, say
 from .coverage import record
 from .coverage import recording_active as recording
 from .errors import InputError
@@ -279,6 +279,8 @@ class _Plan(NamedTuple):
     summed: tuple[int, ...]
     stacked: tuple[tuple[tuple[int, ...], Document], ...]
     payers: tuple[str, ...]
+    #: Each entry's ``_Frame`` by language, made the first time a language is written.
+    frames: dict[str | None, tuple[_Frame, ...]]
 
 
 _PLANS: dict[tuple[int, str], _Plan] = {}
@@ -312,7 +314,7 @@ def _compile_plan(book: Rulebook, city: str) -> _Plan:
         else:
             stacked.append((tuple(members), basis[0]))
     payers = sorted({p for e in entries if e.monetary for p in e.payers}, key=PAYERS.index)
-    return _Plan(book, documents, entries, tuple(sorted(summed)), tuple(stacked), tuple(payers))
+    return _Plan(book, documents, entries, tuple(sorted(summed)), tuple(stacked), tuple(payers), {})
 
 
 def _plan(book: Rulebook, city: str) -> _Plan:
@@ -642,34 +644,52 @@ def _outcome_words(
     return data
 
 
-#: Each rule's outcome as JSON, around what an estimate writes: the opening by status (up to the
-#: amount), the closing (citation, interpretation, benefit) and, for non-monetary support, what
-#: follows the amount by status (payers and summary, which no company changes), escaped once per
-#: rule and language.
-_Frame = tuple[dict[str, bytes], bytes, dict[str, bytes]]
-_FRAMES: dict[tuple[int, int, str | None], tuple[Rule, Document, _Frame]] = {}
+class _Frame:
+    """A rule's outcome as JSON around what an estimate writes, escaped once per city, rule and
+    language: the opening by status (up to the amount), the closing (citation, interpretation,
+    benefit) and, for non-monetary support, what follows the amount by status (payers and summary).
+
+    A rule whose conditions and calculation read only facts the company gives that take few values
+    (``given``; never what the rule paid before) writes the same outcome for every company giving the
+    same values: those are kept (``_KEPT``), by what they depend on.
+    """
+
+    __slots__ = ("closing", "document", "given", "opening", "rule", "support")
+
+    def __init__(self, rule: Rule, document: Document, lang: str | None) -> None:
+        self.rule, self.document = rule, document
+        title, clause, interpretation, benefit = _static(rule, lang)
+        head = b'{"rule":%s,"document":%s,"title":%s,"kind":%s,"status":' % tuple(dumps_bytes(v) for v in (rule.id, document.id, title, rule.kind))
+        monetary = b',"monetary":%s,"amount":' % dumps_bytes(rule.monetary)
+        self.opening = {status: head + dumps_bytes(status) + monetary for status in ("eligible", "ineligible", "undetermined", "not_in_force")}
+        citation = {"number": document.number, "clause": clause, "quote": rule.quote, "source": document.source}
+        self.closing = b',"citation":%s,"interpretation":%s,"benefit":%s}' % tuple(dumps_bytes(v) for v in (citation, interpretation, benefit))
+        self.support: dict[str, bytes] = {}
+        if not rule.monetary:
+            for status in ("eligible", "undetermined"):
+                summary = dumps_bytes(say(_support_summary(rule, status == "eligible"), lang))
+                self.support[status] = b'null,"payers":[],"summary":' + summary
+        given = reads_given(rule.conditions)
+        if given is not None and rule.monetary:
+            counted = calculation_reads(rule)
+            given = tuple(dict.fromkeys(given + counted)) if counted is not None and FEW_VALUED.issuperset(counted) else None
+        self.given = given
 
 
-def _frame(rule: Rule, document: Document, lang: str | None) -> _Frame:
-    key = (id(rule), id(document), lang)
-    found = _FRAMES.get(key)
-    if found is not None and found[0] is rule and found[1] is document:
-        return found[2]
-    title, clause, interpretation, benefit = _static(rule, lang)
-    head = b'{"rule":%s,"document":%s,"title":%s,"kind":%s,"status":' % tuple(dumps_bytes(v) for v in (rule.id, document.id, title, rule.kind))
-    monetary = b',"monetary":%s,"amount":' % dumps_bytes(rule.monetary)
-    opening = {status: head + dumps_bytes(status) + monetary for status in ("eligible", "ineligible", "undetermined", "not_in_force")}
-    citation = {"number": document.number, "clause": clause, "quote": rule.quote, "source": document.source}
-    closing = b',"citation":%s,"interpretation":%s,"benefit":%s}' % tuple(dumps_bytes(v) for v in (citation, interpretation, benefit))
-    support = {}
-    if not rule.monetary:
-        for status in ("eligible", "undetermined"):
-            summary = dumps_bytes(say(_support_summary(rule, status == "eligible"), lang))
-            support[status] = b'null,"payers":[],"summary":' + summary
-    if len(_FRAMES) > 100_000:  # rulebooks loaded again and again (tests): forget the old ones
-        _FRAMES.clear()
-    _FRAMES[key] = (rule, document, (opening, closing, support))
-    return opening, closing, support
+def _frames(plan: _Plan, lang: str | None) -> tuple[_Frame, ...]:
+    """Each of the plan's rules' frame in ``lang``."""
+    found = plan.frames.get(lang)
+    if found is None:
+        found = plan.frames[lang] = tuple(_Frame(entry.rule, plan.documents[entry.document], lang) for entry in plan.entries)
+    return found
+
+
+#: Outcomes written (up to the closing), with the facts that would settle them, by frame (a city's
+#: rule in a language), district, status, amount, the record and the values of the facts read: see
+#: ``_Frame``. At most
+#: ``_KEEP`` are kept (a few MB); then they are forgotten and kept again as they come.
+_KEPT: dict[tuple[object, ...], tuple[bytes, tuple[str, ...]]] = {}
+_KEEP = 10_000
 
 
 #: Who pays an award, as JSON, by rule, city, language, district and amount: the same for every
@@ -697,8 +717,7 @@ def _amount_json(amount: Amount | None) -> bytes:
 
 
 def _written(
-    rule: Rule,
-    document: Document,
+    frame: _Frame,
     decision: _Decision,
     parts: list[tuple[Decimal, Decimal | None]],
     profile: Profile,
@@ -707,25 +726,31 @@ def _written(
     lang: str | None,
     city_name: Text,
     district: str | None,
-) -> tuple[bytes, list[str]]:
+) -> tuple[bytes, Sequence[str]]:
     """One rule's outcome as JSON text, and the facts that would settle it, when its document is
     certainly in force on the day and no 就高不重复 group touches it: what ``Outcome`` writes, without
     an object per rule and with every word that no company changes written when the rule is compiled."""
+    rule, document = frame.rule, frame.document
     status, amount, held, trace, calc = decision
     assert trace is not None
+    key = None
+    if frame.given is not None:
+        key = (frame, district, status, amount, held, trace, *map(profile.facts.get, frame.given))
+        found = _KEPT.get(key)
+        if found is not None:
+            return found[0] + frame.closing, found[1]
     reasons, unknown, unsettled, failed = explain_json(rule.conditions, lambda: FactContext(profile, rule.id, as_of.year), trace, memo, lang)
     missing = [] if held is False else _settling(status, held, calc, unknown)
     if status != "undetermined" or held is not None:
         unsettled = ()
-    opening, closing, support = _frame(rule, document, lang)
-    middle = support.get(status)
+    middle = frame.support.get(status)
     if middle is None:
         summary = _summary_of(rule, document, status, amount, None, as_of, failed, missing, unsettled)
         payers = b"[]" if amount is None or not rule.payers else _payers_json(rule, lang, amount, parts, city_name, district)
         middle = b'%s,"payers":%s,"summary":%s' % (_amount_json(amount), payers, dumps_bytes(say(summary, lang)))
-    return b"".join(
+    written = b"".join(
         (
-            opening[status],
+            frame.opening[status],
             middle,
             b',"reasons":',
             reasons,
@@ -733,9 +758,13 @@ def _written(
             b"[]" if calc is None else dumps_bytes(calc.explained(lang)),
             b',"missing_facts":',
             dumps_bytes(missing) if missing else b"[]",
-            closing,
         )
-    ), missing
+    )
+    if key is not None:
+        if len(_KEPT) >= _KEEP:
+            _KEPT.clear()
+        _KEPT[key] = (written, tuple(missing))
+    return written + frame.closing, missing
 
 
 def _check_prior_rules(profile: Profile, rulebook: Rulebook) -> None:
@@ -929,12 +958,13 @@ class Estimate:
         memo: dict[str, Any] = {}  # each fact in words, once per estimate
         outcomes = []
         missing: set[str] = set()
-        for index, (entry, decision, parts) in enumerate(zip(plan.entries, self.decisions, self.parts, strict=False)):
-            document = documents[entry.document]
-            if certain[entry.document] and index not in self.stacking:
-                text, needs = _written(entry.rule, document, decision, parts, self.profile, day, memo, lang, city_name, district)
+        stacking, profile = self.stacking, self.profile
+        for index, (entry, frame, decision, parts) in enumerate(zip(plan.entries, _frames(plan, lang), self.decisions, self.parts, strict=False)):
+            if certain[entry.document] and index not in stacking:
+                text, needs = _written(frame, decision, parts, profile, day, memo, lang, city_name, district)
             else:
-                outcome = Outcome(entry.rule, document, decision, self.stacking.get(index), self.profile, day, memo, lang)
+                document = documents[entry.document]
+                outcome = Outcome(entry.rule, document, decision, stacking.get(index), profile, day, memo, lang)
                 data = _outcome_data(outcome, _split(entry.rule, lang, parts, city_name, district), day)
                 text, needs = dumps_bytes(data), data["missing_facts"]
             outcomes.append(text)
