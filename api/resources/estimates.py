@@ -82,7 +82,9 @@ class Estimates(MethodView):
             )
         else:
             found = estimate(profile, body["city"], body.get("as_of"), body.get("district"), rulebook=rulebook())
-            result = found.as_dict(language())  # only the asked language is written
+            if key is None:  # sent as the engine writes it: only the asked language, straight as JSON
+                return json_reply(found.as_json(language()))
+            result = found.as_dict(language())
         if key is None:
             return json_reply(dumps_bytes(result))
         within_budget("storing the estimate")
