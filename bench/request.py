@@ -8,7 +8,7 @@ wrk on this machine drifts by a fifth from run to run; the cost of a request in 
 less, so this is the figure to compare revisions by (run it on each, alternately). Each round times
 every subject in turn, and the fastest round of each is kept. Besides the whole request it times,
 each alone, the parts of it that are the service's own: reading and validating the body (the request
-schema), deciding the estimate, writing its words in both languages, and the answer's bytes. What is
+schema), deciding the estimate, and writing its words in both languages as the answer's JSON. What is
 left is Flask, flask-smorest, webargs and the rate limiter, and the cost of running all of them in
 turn (a part timed alone runs with its code and data warm in the processor's caches, as it does not
 in a request).
@@ -38,7 +38,7 @@ from throughput import OURS  # noqa: E402
 
 from api import create_app, migrate  # noqa: E402
 from api.schemas import EstimateRequestSchema  # noqa: E402
-from eligibility import default_rulebook, dumps_bytes, estimate, profile_from_loaded  # noqa: E402
+from eligibility import default_rulebook, estimate, profile_from_loaded  # noqa: E402
 
 TEN_KB = json.dumps({"text": "x" * 10_220})
 
@@ -89,14 +89,12 @@ def main() -> None:
             loaded = schema.load(data)
             profile = profile_from_loaded(loaded["profile"])
             found = estimate(profile, city, loaded["as_of"], loaded.get("district"), rulebook=book)
-            words = found.as_dict(None)
             subjects[f"{city}: whole request"] = caller(app, "/api/v1/estimates", body)
             subjects[f"{city}: reading the body"] = lambda schema=schema, data=data: schema.load(data)
             subjects[f"{city}: deciding"] = lambda city=city, loaded=loaded: estimate(
                 profile_from_loaded(loaded["profile"]), city, loaded["as_of"], loaded.get("district"), rulebook=book
             )
-            subjects[f"{city}: the words"] = lambda found=found: found.as_dict(None)
-            subjects[f"{city}: the bytes"] = lambda words=words: dumps_bytes(words)
+            subjects[f"{city}: the words, as JSON"] = lambda found=found: found.as_json(None)
         for run in subjects.values():  # warm-up
             for _ in range(args.requests):
                 run()
@@ -115,7 +113,7 @@ def main() -> None:
     for name, seconds in best.items():
         table.add_row(name, f"{seconds * 1e6:,.0f}", f"{seconds / bare:.1f}" if "whole" in name or name == "bare Flask view" else "")
     for city in OURS:
-        parts = sum(best[f"{city}: {part}"] for part in ("reading the body", "deciding", "the words", "the bytes"))
+        parts = sum(best[f"{city}: {part}"] for part in ("reading the body", "deciding", "the words, as JSON"))
         rest = best[f"{city}: whole request"] - parts
         table.add_row(f"{city}: the rest (Flask, flask-smorest, webargs, limiter, cold caches)", f"{rest * 1e6:,.0f}", "")
     Console().print(table)
