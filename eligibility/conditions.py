@@ -235,17 +235,18 @@ def _escaped(text: str) -> bytes:
 _ShownJson = tuple[str, str, bytes | None, bytes | None, bytes, tuple[str, ...], Text | None]
 
 
-#: A given fact's value shown, by (fact, value, language): the same for every company that gives it.
+#: A few-valued fact's value shown, by (fact, value, language): the same for every company that gives
+#: it (amounts differ from company to company, and are shown for each).
 _SHOWN_GIVEN: dict[tuple[str, object, str | None], _ShownJson] = {}
 
 
 def _shown_json(fact: str, facts: FactContext, memo: dict[str, _ShownJson], lang: str | None) -> _ShownJson:
-    if fact in _GIVEN:
+    if fact in FEW_VALUED:
         key = (fact, facts.profile.get(fact), lang)
         found = _SHOWN_GIVEN.get(key)
         if found is None:
             found = _shown_json_of(fact, facts, lang)
-            if len(_SHOWN_GIVEN) > 50_000:  # amounts differ from company to company: forget the old ones
+            if len(_SHOWN_GIVEN) > 10_000:  # counts up to 10,000 per fact: forget the old ones
                 _SHOWN_GIVEN.clear()
             _SHOWN_GIVEN[key] = found
         memo[fact] = found

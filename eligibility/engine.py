@@ -703,7 +703,7 @@ def _payers_json(rule: Rule, lang: str | None, amount: Amount, parts: list[tuple
     if found is not None and found[0] is rule and found[1] is city_name:
         return found[2]
     written = dumps_bytes(_split(rule, lang, parts, city_name, district))
-    if len(_PAYERS) > 50_000:  # amounts differ from company to company: forget the old ones
+    if len(_PAYERS) > 10_000:  # amounts differ from company to company: forget the old ones
         _PAYERS.clear()
     _PAYERS[key] = (rule, city_name, written)
     return written
