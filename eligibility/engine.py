@@ -687,7 +687,7 @@ def _frames(plan: _Plan, lang: str | None) -> tuple[_Frame, ...]:
 #: Outcomes written (up to the closing), with the facts that would settle them, by frame (a city's
 #: rule in a language), district, status, amount, the record and the values of the facts read: see
 #: ``_Frame``. At most
-#: ``_KEEP`` are kept (a few MB); then they are forgotten and kept again as they come.
+#: ``_KEEP`` are kept (about 15 MB of text); then they are forgotten and kept again as they come.
 _KEPT: dict[tuple[object, ...], tuple[bytes, tuple[str, ...]]] = {}
 _KEEP = 10_000
 
