@@ -4,9 +4,10 @@ A condition is True, False or None (cannot be settled: a fact it needs is unknow
 as soon as one item is False, even when others are unknown; ``any`` is True as soon as one is True.
 
 ``compile_condition`` turns a condition tree into a function that settles it and records, in order,
-whether each of its tests held: that record is the explanation. ``explain`` turns the record back
-into reasons (both languages, the value, the threshold, the verdict) and the facts that would settle
-what is still open; it runs only when the explanation is read.
+whether each of its tests held: that record is the explanation. ``explain_json`` turns the record
+back into reasons (in the language asked for or both, the value, the threshold, the verdict), written
+straight as JSON text by a function generated once per rule and language, and the facts that would
+settle what is still open; ``explain`` gives the same as data. They run only when the explanation is read.
 """
 
 from __future__ import annotations
@@ -293,12 +294,15 @@ class _ExplainerSource:
         return {"zh": pair[0], "en": pair[1]} if self.lang is None else pair[0 if self.lang == "zh" else 1]
 
     def emit(self, condition: Condition) -> tuple[str, str, str]:
+        """Lines explaining ``condition``; returns the variables of its verdict, missing facts and unsettled reasons."""
         if isinstance(condition, Leaf):
             index = self.leaves
             self.leaves += 1
             words = _words(condition)
             held, shown = f"h{index}", f"s{index}"
             self.lines.append(f"{held} = trace[{index}]")
+            # A fact already put into words for this estimate is looked up directly; the rest (and what
+            # the rule itself paid, which differs from rule to rule) are worked out by ``shown``.
             self.lines.append(f"{shown} = known({condition.fact!r}) or shown({condition.fact!r})")
             head = self.constant(
                 b'{"condition":'

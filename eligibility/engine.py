@@ -3,9 +3,10 @@
 Each city's rules are compiled once (their conditions into straight-line Python, see
 ``conditions.compile_condition``); an estimate then decides every rule, records which test held and
 which calculation step applied, and sums the totals and each payer's share, exact to the fen.
-``Estimate.as_dict`` (and ``evaluate``, which returns it) writes that record out as plain data:
-money as decimal strings, text in Chinese and English, and for every rule the reasons, the
-calculation, who pays and which facts would settle what is still open.
+``Estimate.as_json`` writes that record out as JSON text, and ``Estimate.as_dict`` (and ``evaluate``,
+which returns it) as plain data: money as decimal strings, text in Chinese and English (or the one
+asked for), and for every rule the reasons, the calculation, who pays and which facts would settle
+what is still open.
 """
 
 from __future__ import annotations
@@ -686,8 +687,8 @@ def _frames(plan: _Plan, lang: str | None) -> tuple[_Frame, ...]:
 
 #: Outcomes written (up to the closing), with the facts that would settle them, by frame (a city's
 #: rule in a language), district, status, amount, the record and the values of the facts read: see
-#: ``_Frame``. At most
-#: ``_KEEP`` are kept (about 15 MB of text); then they are forgotten and kept again as they come.
+#: ``_Frame``. At most ``_KEEP`` are kept (about 15 MB of text); then they are forgotten and kept
+#: again as they come.
 _KEPT: dict[tuple[object, ...], tuple[bytes, tuple[str, ...]]] = {}
 _KEEP = 10_000
 
