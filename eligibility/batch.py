@@ -408,12 +408,13 @@ def _unbounded_unless(values: Ints, bounded: Bools) -> Ints:
     return result
 
 
-def _saturated(values: Ints) -> Ints:
-    """2^63 - 1 where a sum reached 2^58, 0 elsewhere: a mask to OR into it.
+def _saturated(values: Ints, out: Ints | None = None) -> Ints:
+    """2^63 - 1 where a sum reached 2^58, 0 elsewhere: a mask to OR into it (written into ``out``
+    when given, a scratch array of the same length).
 
     In int64 arithmetic alone: (2^58 - 1 - v) >> 63 is all ones where v reached 2^58 and 0 elsewhere.
     """
-    mask: Ints = _SATURATE - _ONE - values
+    mask: Ints = np.subtract(_SATURATE - _ONE, values, out=out)
     mask >>= _SIGN
     mask &= _MAX
     return mask
@@ -764,7 +765,9 @@ class _PayerSums:
             for payer, part in _split(amount, shares, False):
                 sums.add(payer, part, part is not amount or owned)
 
-    def totals(self) -> dict[str, Ints]:
+    def totals(self, writable: frozenset[str] = frozenset()) -> dict[str, Ints]:
+        """Each payer's total; those of the payers in ``writable`` are arrays of their own (a rule's
+        range is copied rather than lent), which the caller may write to."""
         sums = self.sums
         for pair in self.pairs:
             whole, second = sums.sums.pop(("whole", pair)), sums.sums.pop(("second", pair))
@@ -772,7 +775,7 @@ class _PayerSums:
             sums.add(pair[0], first, True)
             sums.add(pair[1], second, True)
         self.pairs = []
-        return {key: value for key, value in sums.sums.items() if isinstance(key, str)}
+        return {key: value.copy() if key in writable and key not in sums.owned else value for key, value in sums.sums.items() if isinstance(key, str)}
 
 
 @dataclass
@@ -830,7 +833,7 @@ class CompiledCity:
                     running[0].add(compiled, rule_low, False)
                     running[1].add(compiled, *_clamped(compiled, rule_high))
         if running is not None:
-            totals = self._saturating_totals(size, low, high, None, (running[0].totals(), running[1].totals()))
+            totals = self._saturating_totals(size, low, high, None, (running[0].totals(), running[1].totals(self.unbounded_payers)))
         else:
             groups = self._stack(status, low, high) if self.stacked else None
             totals = self._saturating_totals(size, low, high, groups) if self.bounded else self._checked_totals(size, low, high, groups, offset)
@@ -871,7 +874,7 @@ class CompiledCity:
             for c in monetary:
                 running_low.add(c, low[c.rule.id], False)
                 running_high.add(c, *clamped[c.rule.id])
-            payer_low, payer_high = running_low.totals(), running_high.totals()
+            payer_low, payer_high = running_low.totals(), running_high.totals(self.unbounded_payers)
         else:
             payer_low, payer_high = payers
         if groups is None:
@@ -882,17 +885,23 @@ class CompiledCity:
             total_low = _sum([g_low for _, g_low, _ in groups] + [low[k] for k in ungrouped])
             total_high = _sum([np.minimum(g_high, _SATURATE) for _, _, g_high in groups] + [clamped[k][0] for k in ungrouped])
         if self.unbounded_parts:
-            masks = {payer: _saturated(amount) for payer, amount in payer_high.items() if payer in self.unbounded_payers}
-            if groups is None and masks:
+            unbounded = [payer for payer in payer_high if payer in self.unbounded_payers]
+            if groups is None and unbounded:
                 # A total is unbounded exactly where one of its payers' parts is: each payer's part of
                 # an unbounded amount reaches 2^58, and the finite amounts together stay below it.
-                total_mask = _sum(list(masks.values()), combine=np.bitwise_or)
-                total_high = total_high | total_mask
+                # Each payer's mask is written into one scratch array and ORed into the payer's total
+                # (its own array: see _PayerSums.totals) and into the sum of all, which the payers'
+                # totals were added into (a new array, unless there is one payer: then the same).
+                scratch = None
+                for payer in unbounded:
+                    scratch = _saturated(payer_high[payer], scratch)
+                    if total_high is not payer_high[payer]:
+                        total_high |= scratch
+                    payer_high[payer] |= scratch
             else:
                 total_high = _unbounded_from_saturation(total_high)
-            for payer, mask in masks.items():
-                mask |= payer_high[payer]
-                payer_high[payer] = mask
+                for payer in unbounded:
+                    payer_high[payer] |= _saturated(payer_high[payer])
         return total_low, total_high, {p: payer_low[p] for p in self.payers}, {p: payer_high[p] for p in self.payers}
 
     def _checked_totals(
