@@ -22,8 +22,8 @@ from ..keys import request_key
 from ..models import ApiKey, Company, StoredEstimate
 from ..paging import PageArgs, link_header, page
 from ..schemas import CompanyEstimateRequestSchema, CompanyRequestSchema, CompanySchema, EstimateSchema, EstimateSummarySchema
-from ..web import ServiceBlueprint, abort, db_session, json_reply, language, rulebook, within_budget
-from .estimates import store_estimate, summary, within_quota
+from ..web import ServiceBlueprint, abort, db_session, json_reply, rulebook, within_budget
+from .estimates import answer_of, store_estimate, summary, within_quota
 
 blp = ServiceBlueprint("companies", __name__, url_prefix="/api/v1", description="Saved company profiles and their estimate history (API key required).")
 
@@ -187,5 +187,5 @@ class CompanyEstimates(MethodView):
         claim(key)
         company = _own(session, key, company_id)
         within_budget("the estimate")
-        result = estimate(json.loads(company.profile), company.city, body.get("as_of"), company.district, rulebook=rulebook()).as_dict(language())
-        return json_reply(store_estimate(session, key, result, company.id))
+        found = estimate(json.loads(company.profile), company.city, body.get("as_of"), company.district, rulebook=rulebook())
+        return json_reply(store_estimate(session, key, answer_of(found), company.id))

@@ -6,14 +6,14 @@ import json
 import re
 import uuid
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app
 from flask.views import MethodView
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from eligibility import dumps, dumps_bytes, estimate, estimate_under_reform, find_reform, profile_from_loaded
+from eligibility import Estimate, dumps_bytes, estimate, estimate_under_reform, find_reform, profile_from_loaded
 
 from .. import examples
 from ..idempotency import PARAMETER as IDEMPOTENCY
@@ -34,23 +34,42 @@ def within_quota(session: Session, model: Any, key: ApiKey, setting: str, what: 
         abort(403, message=f"This key keeps {kept} {what}, its quota; delete some before storing more.")
 
 
-def store_estimate(session: Session, key: ApiKey, result: dict[str, Any], company_id: str | None = None) -> str:
-    """Give ``result`` (written in the request's language already) an id, store its JSON text exactly
-    as served, and return that text."""
+class Answer(NamedTuple):
+    """An estimate as it is served (JSON text, in the request's language already), and the columns
+    a stored one is found by."""
+
+    text: bytes
+    city: str
+    as_of: str
+    digest: str
+
+
+def answer_of(found: Estimate) -> Answer:
+    """``found`` written in the request's language, straight as the engine writes it."""
+    return Answer(found.as_json(language()), found.city, found.as_of.isoformat(), rulebook().digest)
+
+
+def answer_of_data(result: dict[str, Any]) -> Answer:
+    """An estimate already written as data (under a reform)."""
+    return Answer(dumps_bytes(result), result["city"], result["as_of"], result["rulebook"]["digest"])
+
+
+def store_estimate(session: Session, key: ApiKey, answer: Answer, company_id: str | None = None) -> str:
+    """Give ``answer`` an id (and its company's), store its JSON text exactly as served, and return that text."""
     within_quota(session, StoredEstimate, key, "QUOTA_ESTIMATES", "stored estimates")
     estimate_id = uuid.uuid4().hex
-    head: dict[str, Any] = {"id": estimate_id}
+    head = b'{"id":"%s",' % estimate_id.encode()
     if company_id is not None:
-        head["company"] = company_id
-    text = dumps({**head, **result}, compact=True)
+        head += b'"company":%s,' % dumps_bytes(company_id)
+    text = (head + answer.text[1:]).decode()  # the answer is a JSON object: its "{" becomes the head's
     session.add(
         StoredEstimate(
             id=estimate_id,
             key_id=key.id,
             company_id=company_id,
-            city=result["city"],
-            as_of=date.fromisoformat(result["as_of"]),
-            digest=result["rulebook"]["digest"],
+            city=answer.city,
+            as_of=date.fromisoformat(answer.as_of),
+            digest=answer.digest,
             body=text,
         )
     )
@@ -80,15 +99,14 @@ class Estimates(MethodView):
             result = under_reform(
                 lambda: estimate_under_reform(profile, body["city"], body.get("as_of"), body.get("district"), reform, rulebook=rulebook(), lang=language())
             )
+            answer = answer_of_data(result)
         else:
-            found = estimate(profile, body["city"], body.get("as_of"), body.get("district"), rulebook=rulebook())
-            if key is None:  # sent as the engine writes it: only the asked language, straight as JSON
-                return json_reply(found.as_json(language()))
-            result = found.as_dict(language())
+            # Sent as the engine writes it: only the asked language, straight as JSON.
+            answer = answer_of(estimate(profile, body["city"], body.get("as_of"), body.get("district"), rulebook=rulebook()))
         if key is None:
-            return json_reply(dumps_bytes(result))
+            return json_reply(answer.text)
         within_budget("storing the estimate")
-        return json_reply(store_estimate(db_session(), key, result))
+        return json_reply(store_estimate(db_session(), key, answer))
 
 
 @blp.route("/estimates/<estimate_id>")
