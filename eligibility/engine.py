@@ -768,6 +768,11 @@ def _written(
     return written + frame.closing, missing
 
 
+def _check_language(lang: str | None) -> None:
+    if lang not in (None, "zh", "en"):
+        raise InputError.single("lang", f"Must be zh, en, or none for both; got {lang!r}.")
+
+
 def _check_prior_rules(profile: Profile, rulebook: Rulebook) -> None:
     errors: dict[str, list[str]] = {}
     for index, award in enumerate(profile.prior_awards or ()):
@@ -862,6 +867,7 @@ class Estimate:
 
     def outcomes(self, lang: str | None = None) -> list[Outcome]:
         """Every rule's outcome, ready to be put into words in ``lang`` (both languages when None)."""
+        _check_language(lang)
         documents = self.plan.documents
         doubtful = [document.in_force_on(self.as_of) is None for document in documents]
         memo: dict[str, Any] = {}
@@ -935,6 +941,7 @@ class Estimate:
         Each rule's outcome is written as JSON straight from its record: the words no company changes
         are escaped once per rule and language, and only the asked language is written.
         """
+        _check_language(lang)
         retrospective = self.retrospective()
         data = self._data(lang)
         past = None

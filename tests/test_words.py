@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eligibility import dumps_bytes, estimate
+from eligibility import InputError, dumps_bytes, estimate
 from eligibility import engine as engine_module
 from eligibility.awards import calculation_reads
 from eligibility.conditions import reads_given
@@ -113,3 +113,14 @@ def test_only_rules_that_read_few_valued_given_facts_are_kept() -> None:
     assert calculation_reads(rules["wuhan.research_project"]) == ("municipal_research_projects",)
     assert reads_given(rules["wuhan.research_project"].conditions) == ("entity_type", "municipal_research_projects")
     assert reads_given(rules["suzhou.onchain_showcase"].conditions) == ("entity_type",)
+
+
+def test_a_language_other_than_zh_or_en_is_refused_naming_it() -> None:
+    found = estimate({"entity_type": "enterprise"}, "suzhou", "2022-06-30")
+    for ask in (found.as_json, found.as_dict, found.outcomes):
+        with pytest.raises(InputError) as refused:
+            ask("fr")
+        assert list(refused.value.errors) == ["lang"]
+    assert orjson.loads(found.as_json("en"))["city_name"] == "Suzhou"
+    assert found.as_dict("zh")["city_name"] == "苏州市"
+    assert found.as_dict(None)["city_name"] == {"zh": "苏州市", "en": "Suzhou"}
