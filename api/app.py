@@ -18,7 +18,7 @@ from eligibility import default_rulebook, load_rulebook
 
 from .db import Database
 from .errors import ServiceApi, register_error_handlers
-from .limits import init_limits, limiter
+from .limits import init_limits
 from .openapi import document_fields
 from .pages import blp as pages
 from .resources import catalogue, companies, comparisons, coverage, estimates, health
@@ -134,17 +134,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["database"] = Database.connect(app.config["DATABASE_URL"])
     app.extensions["charts"] = threading.BoundedSemaphore(app.config["CHART_CONCURRENCY"])
     app.before_request(start_budget)
-    init_limits(app)
+    limits = init_limits(app)
     api = ServiceApi(app)
     app.extensions["service_api"] = api
     document_fields(api.spec, app.extensions["rulebook"])
-    limiter.exempt(health.blp)  # monitoring must see the service even while a client is throttled
+    limits.exempt(health.blp)  # monitoring must see the service even while a client is throttled
     for module in (estimates, comparisons, catalogue, coverage, companies, health):
         api.register_blueprint(module.blp)
     register_error_handlers(app)
     app.wsgi_app = ServiceHeaders(ChunkedBodyLimit(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"]))  # type: ignore[method-assign]
     app.register_blueprint(pages)
-    limiter.exempt(pages)  # pages answer people; the API's limits count the API
+    limits.exempt(pages)  # pages answer people; the API's limits count the API
 
     @app.get("/api/docs/assets/<path:filename>")
     def swagger_assets(filename: str) -> Response:

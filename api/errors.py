@@ -86,8 +86,6 @@ class ServiceApi(Api):  # type: ignore[misc]
         data = getattr(error, "data", None) or {}
         errors = _field_errors(data) if data else {}
         message = data.get("message") or _MESSAGES.get(code) or error.description or error.name
-        if code == 429 and error.description:
-            message = f"Too many requests: the limit is {error.description}. Retry after the seconds given in Retry-After."
         if code == 400 and "json" in errors:
             message = errors.pop("json")[0]
             errors = {"body": [message]}

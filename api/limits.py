@@ -1,47 +1,128 @@
 """Rate limits: per API key and per client address, answered with a 429 in the service's error shape.
 
-Limits come from the configuration (``RATE_LIMIT_PER_KEY``, ``RATE_LIMIT_PER_ADDRESS``, in
-Flask-Limiter's notation such as ``"600/minute"``; ``"off"`` disables one) and are counted across
-all routes. Counters live in ``RATELIMIT_STORAGE_URI``: the default ``memory://`` counts per worker
-process, so with N gunicorn workers a client may reach N times the limit; point it at Redis
-(``redis://...``, with the ``redis`` package installed) to count across workers and machines.
+Limits come from the configuration (``RATE_LIMIT_PER_KEY``, ``RATE_LIMIT_PER_ADDRESS``, in the
+notation of the ``limits`` library such as ``"600/minute"`` or ``"100/minute;2000/hour"``; ``"off"``
+disables one) and are counted across all routes, in fixed windows. Counters live in
+``RATELIMIT_STORAGE_URI``: the default ``memory://`` counts per worker process, so with N gunicorn
+workers a client may reach N times the limit; point it at Redis (``redis://...``, with the ``redis``
+package installed) to count across workers and machines. While that storage cannot be reached, the
+API answers 503 with ``Retry-After`` (a limit that cannot be counted is not waived).
+
+The counting, its windows and its storages are the ``limits`` library's (the one Flask-Limiter is
+built on). What is here is only how the service applies it: two limits, known when the service
+starts, checked before each request with a counter increment each. Flask-Limiter's request hook
+resolves every limit afresh on each request (exemptions, blueprints, decorated views, the limit
+strings parsed again), which cost more than a third of an estimate request (docs/serving.md).
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
+from dataclasses import dataclass, field
 
-from flask import Flask, current_app, request
-from flask_limiter import Limit, Limiter
-from flask_limiter.util import get_remote_address
+from flask import Blueprint, Flask, Response, g, request
+from flask_smorest import abort
+from limits import RateLimitItem, parse_many
+from limits.errors import StorageError
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+from limits.util import WindowStats
 
-__all__ = ["init_limits", "limiter"]
+__all__ = ["RateLimits", "init_limits"]
+
+#: Seconds a client is asked to wait while the counters' storage cannot be reached.
+STORAGE_RETRY_AFTER = 5
 
 
-def _key_bucket() -> str:
+def _key_bucket(authorization: str) -> str:
     """The bearer token's digest: a key's requests share one counter, and no key is kept in the counters."""
-    token = request.headers.get("Authorization", "").partition(" ")[2].strip()
-    return "key:" + hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+    token = authorization.partition(" ")[2].strip()
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
-def _anonymous() -> bool:
-    return not request.headers.get("Authorization", "").strip()
+def _items(setting: object, name: str) -> tuple[RateLimitItem, ...]:
+    value = str(setting).strip()
+    if value.lower() in ("off", "0", ""):
+        return ()
+    try:
+        return tuple(parse_many(value))
+    except ValueError as error:
+        raise ValueError(f"{name}: {value!r} is not a rate limit such as '600/minute' ({error})") from None
 
 
-def _limit(setting: str) -> str:
-    value = str(current_app.config[setting])
-    return "1000000000/second" if value.lower() in ("off", "0", "") else value
+def _remaining(shown: tuple[WindowStats, RateLimitItem]) -> int:
+    return shown[0].remaining
 
 
-limiter = Limiter(
-    key_func=get_remote_address,
-    default_limits=[
-        Limit(lambda: _limit("RATE_LIMIT_PER_ADDRESS"), key_function=get_remote_address, scope="address", shared=True),
-        Limit(lambda: _limit("RATE_LIMIT_PER_KEY"), key_function=_key_bucket, scope="key", shared=True, exempt_when=_anonymous),
-    ],
-    headers_enabled=True,
-)
+@dataclass
+class RateLimits:
+    """The service's two limits on one app: per client address, and per API key for requests that carry one."""
+
+    per_address: tuple[RateLimitItem, ...]
+    per_key: tuple[RateLimitItem, ...]
+    counter: FixedWindowRateLimiter
+    #: Blueprints whose routes are not counted (health checks, the pages for people).
+    exempt_blueprints: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, app: Flask) -> RateLimits:
+        config = app.config
+        storage = storage_from_string(config["RATELIMIT_STORAGE_URI"], wrap_exceptions=True)
+        return cls(
+            per_address=_items(config["RATE_LIMIT_PER_ADDRESS"], "RATE_LIMIT_PER_ADDRESS"),
+            per_key=_items(config["RATE_LIMIT_PER_KEY"], "RATE_LIMIT_PER_KEY"),
+            counter=FixedWindowRateLimiter(storage),
+        )
+
+    def exempt(self, blueprint: Blueprint) -> None:
+        self.exempt_blueprints.add(blueprint.name)
+
+    def check(self) -> None:
+        """Count this request against each limit that applies; refuse it at the first one used up."""
+        endpoint = request.endpoint
+        if endpoint is None or endpoint == "static" or request.blueprint in self.exempt_blueprints:
+            return  # no such route (a 404 is not counted), or a route the limits leave alone
+        counted = [(item, "address", request.remote_addr or "127.0.0.1") for item in self.per_address]
+        authorization = request.headers.get("Authorization", "").strip()
+        if authorization and self.per_key:
+            bucket = _key_bucket(authorization)
+            counted += [(item, "key", bucket) for item in self.per_key]
+        try:
+            for item, scope, who in counted:
+                if not self.counter.hit(item, scope, who):
+                    stats = self.counter.get_window_stats(item, scope, who)
+                    g.rate_limit = stats, item
+                    abort(
+                        429,
+                        message=f"Too many requests: the limit is {item.amount} in {item.get_expiry()} seconds. Retry after the seconds given in Retry-After.",
+                        headers={"Retry-After": str(max(1, int(stats.reset_time - time.time()) + 1))},
+                    )
+            if counted:  # the headers describe the limit closest to refusing this client
+                g.rate_limit = min(((self.counter.get_window_stats(item, scope, who), item) for item, scope, who in counted), key=_remaining)
+        except StorageError:
+            abort(
+                503,
+                message="The rate-limit counters cannot be reached; nothing was done. Retry after the seconds given in Retry-After.",
+                headers={"Retry-After": str(STORAGE_RETRY_AFTER)},
+            )
+
+    @staticmethod
+    def headers(response: Response) -> Response:
+        """``X-RateLimit-Limit``, ``-Remaining`` and ``-Reset`` (seconds since the epoch) of the closest limit."""
+        shown = g.pop("rate_limit", None)
+        if shown is not None:
+            (reset, remaining), item = shown
+            response.headers.extend(
+                (("X-RateLimit-Limit", str(item.amount)), ("X-RateLimit-Remaining", str(remaining)), ("X-RateLimit-Reset", str(int(reset))))
+            )
+        return response
 
 
-def init_limits(app: Flask) -> None:
-    limiter.init_app(app)
+def init_limits(app: Flask) -> RateLimits:
+    """Count the app's requests (before any other check, so refused keys are counted too)."""
+    limits = RateLimits.of(app)
+    app.extensions["rate_limits"] = limits
+    app.before_request(limits.check)
+    app.after_request(limits.headers)
+    return limits

@@ -40,6 +40,11 @@ class _Strict(Schema):
 
 
 #: An estimate's day: from 1990 to 2100 (a pattern, as OpenAPI 3.0 has no date range).
+#: A district's name: 1 to 64 characters, not all of them spaces (the engine refuses a blank one).
+DISTRICT = [
+    validate.Length(min=1, max=64),
+    validate.Regexp(r"[\s\S]*\S", error="Must be a district name of 1 to 64 characters, e.g. 江汉区."),
+]
 AS_OF = {"description": "Date of the estimate (default: today), from 1990-01-01 to 2100-12-31.", "pattern": r"^(199\d|20\d\d|2100)-\d\d-\d\d$"}
 
 REFORM = fields.Raw(
@@ -57,7 +62,7 @@ class EstimateRequestSchema(_Strict):
     """An estimate for one company in one city on one date."""
 
     city = fields.String(required=True, validate=validate.Length(min=1, max=32), metadata={"example": "wuhan", "rulebook": "city"})
-    district = fields.String(allow_none=True, validate=validate.Length(min=1, max=64), metadata={"example": "江汉区"})
+    district = fields.String(allow_none=True, validate=DISTRICT, metadata={"example": "江汉区"})
     as_of = fields.Date(allow_none=True, metadata=AS_OF)
     profile = fields.Nested(ProfileSchema, required=True)
     reform = REFORM
@@ -87,7 +92,7 @@ class ComparisonRequestSchema(_Strict):
     cities = fields.List(
         fields.String(validate=validate.Length(min=1, max=32), metadata={"rulebook": "city"}), required=True, validate=validate.Length(min=1, max=10)
     )
-    districts = fields.Dict(keys=fields.String(), values=fields.String(validate=validate.Length(min=1, max=64)))
+    districts = fields.Dict(keys=fields.String(), values=fields.String(validate=DISTRICT))
     as_of = fields.Date(allow_none=True, metadata=AS_OF)
     profile = fields.Nested(ProfileSchema, required=True)
     start_year = fields.Integer(strict=True, metadata={"example": 2021})
@@ -107,7 +112,7 @@ class CompanyRequestSchema(_Strict):
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     city = fields.String(required=True, validate=validate.Length(min=1, max=32), metadata={"rulebook": "city"})
-    district = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
+    district = fields.String(allow_none=True, validate=DISTRICT)
     profile = fields.Nested(ProfileSchema, required=True)
 
 

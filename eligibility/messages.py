@@ -162,7 +162,14 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
     ),
     ("Send the API key as Authorization: Bearer <key>.", "请以 Authorization: Bearer <密钥> 发送 API 密钥。"),
     ("Unknown or revoked API key.", "API 密钥未知或已撤销。"),
-    ("Too many requests: the limit is {limit}. Retry after the seconds given in Retry-After.", "请求过多：限额为 {limit}。请在 Retry-After 给出的秒数后重试。"),
+    (
+        "Too many requests: the limit is {amount} in {seconds} seconds. Retry after the seconds given in Retry-After.",
+        "请求过多：限额为每{seconds}秒{amount}次。请在 Retry-After 给出的秒数后重试。",
+    ),
+    (
+        "The rate-limit counters cannot be reached; nothing was done. Retry after the seconds given in Retry-After.",
+        "无法连接限流计数器，请求未被处理。请在 Retry-After 给出的秒数后重试。",
+    ),
 )
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")

@@ -117,7 +117,7 @@ def _imports(package: str) -> list[tuple[Path, str, list[str]]]:
 
 
 def test_engine_imports_no_web_database_terminal_or_chart_code() -> None:
-    banned = ("flask", "flask_smorest", "flask_limiter", "sqlalchemy", "alembic", "gunicorn", "rich", "click", "matplotlib", "api", "subsidy")
+    banned = ("flask", "flask_smorest", "limits", "sqlalchemy", "alembic", "gunicorn", "rich", "click", "matplotlib", "api", "subsidy")
     for path, module, _ in _imports("eligibility"):
         assert module.split(".")[0] not in banned, (path, module)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -60,9 +62,12 @@ def test_the_address_limit_answers_429_in_the_error_shape(tmp_path: Path) -> Non
     assert all("Retry-After" not in a.headers for a in answers)  # only a refusal says when to come back
     refused = client.get("/api/v1/rules")  # counted across routes
     assert refused.status_code == 429
-    assert set(refused.json) == SHAPE and "3 per 1 minute" in refused.json["message"]
+    assert set(refused.json) == SHAPE and "3 in 60 seconds" in refused.json["message"]
     assert int(refused.headers["Retry-After"]) > 0
     assert refused.headers["X-Content-Type-Options"] == "nosniff"
+    assert refused.headers["X-RateLimit-Remaining"] == "0"
+    in_chinese = client.get("/api/v1/rules", headers={"Accept-Language": "zh"})
+    assert in_chinese.json["message"] == "请求过多：限额为每60秒3次。请在 Retry-After 给出的秒数后重试。"
     assert client.get("/api/v1/healthz").status_code == 200  # monitoring is never throttled
     other = client.post("/api/v1/estimates", json=ESTIMATE, environ_base={"REMOTE_ADDR": "10.0.0.2"})
     assert other.status_code == 200  # another address has its own allowance
@@ -79,3 +84,44 @@ def test_each_key_has_its_own_allowance(tmp_path: Path) -> None:
     assert client.post("/api/v1/estimates", json=ESTIMATE).status_code == 200  # anonymous: the address limit only
     guessed = {"Authorization": "Bearer sk_guess"}
     assert [client.get("/api/v1/companies", headers=guessed).status_code for _ in range(3)] == [401, 401, 429]
+
+
+def test_answers_show_the_limit_closest_to_refusing(tmp_path: Path) -> None:
+    app = limited_app(tmp_path, RATE_LIMIT_PER_KEY="5/minute", RATE_LIMIT_PER_ADDRESS="10/minute")
+    with app.extensions["database"].sessions() as session:
+        alice = {"Authorization": f"Bearer {create_key(session, 'alice')}"}
+    client = app.test_client()
+    first = client.post("/api/v1/estimates", json=ESTIMATE)  # anonymous: only the address limit applies
+    assert (first.headers["X-RateLimit-Limit"], first.headers["X-RateLimit-Remaining"]) == ("10", "9")
+    assert 0 < int(first.headers["X-RateLimit-Reset"]) - int(time.time()) <= 61
+    keyed = client.post("/api/v1/estimates", json=ESTIMATE, headers=alice)  # the key's 5 are closer than the address's 8
+    assert (keyed.headers["X-RateLimit-Limit"], keyed.headers["X-RateLimit-Remaining"]) == ("5", "4")
+    assert "X-RateLimit-Limit" not in client.get("/api/v1/healthz").headers  # not counted, so nothing to show
+    assert client.get("/api/v1/no-such-route").status_code == 404  # an unknown route is not counted
+    assert client.get("/api/v1/rules").headers["X-RateLimit-Remaining"] == "7"
+
+
+def test_each_app_counts_on_its_own(tmp_path: Path) -> None:
+    one = limited_app(tmp_path, RATE_LIMIT_PER_ADDRESS="1/minute").test_client()
+    two = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'limits.db'}", "TESTING": True, "RATE_LIMIT_PER_ADDRESS": "2/minute"}).test_client()
+    assert one.get("/api/v1/rules").status_code == 200
+    assert [two.get("/api/v1/rules").status_code for _ in range(3)] == [200, 200, 429]
+    assert one.get("/api/v1/rules").status_code == 429  # its own limit and counter, not the other app's
+
+
+def test_a_limit_that_cannot_be_read_stops_the_start_naming_its_setting(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="RATE_LIMIT_PER_KEY: 'many per minute'"):
+        limited_app(tmp_path, RATE_LIMIT_PER_KEY="many per minute")
+
+
+def test_unreachable_counters_answer_503_in_the_error_shape(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = limited_app(tmp_path, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{port}/0").test_client()
+    refused = client.post("/api/v1/estimates", json=ESTIMATE)
+    assert refused.status_code == 503 and set(refused.json) == SHAPE
+    assert "rate-limit counters" in refused.json["message"] and int(refused.headers["Retry-After"]) > 0
+    in_chinese = client.get("/api/v1/rules", headers={"Accept-Language": "zh"})
+    assert in_chinese.status_code == 503 and in_chinese.json["message"].startswith("无法连接限流计数器")
+    assert client.get("/api/v1/healthz").status_code == 200  # health is not counted, so it still answers
