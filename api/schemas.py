@@ -39,12 +39,12 @@ class _Strict(Schema):
         unknown = RAISE
 
 
-#: An estimate's day: from 1990 to 2100 (a pattern, as OpenAPI 3.0 has no date range).
 #: A district's name: 1 to 64 characters, not all of them spaces (the engine refuses a blank one).
 DISTRICT = [
     validate.Length(min=1, max=64),
     validate.Regexp(r"[\s\S]*\S", error="Must be a district name of 1 to 64 characters, e.g. 江汉区."),
 ]
+#: An estimate's day: from 1990 to 2100 (a pattern, as OpenAPI 3.0 has no date range).
 AS_OF = {"description": "Date of the estimate (default: today), from 1990-01-01 to 2100-12-31.", "pattern": r"^(199\d|20\d\d|2100)-\d\d-\d\d$"}
 
 REFORM = fields.Raw(
