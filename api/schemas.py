@@ -39,10 +39,15 @@ class _Strict(Schema):
         unknown = RAISE
 
 
-#: A district's name: 1 to 64 characters, not all of them spaces (the engine refuses a blank one).
+#: Text without NUL, which the body's reader refuses in every string (eligibility.jsonio), said in
+#: the OpenAPI document so that what it calls valid is accepted.
+PLAIN_TEXT = r"^[^\x00]*$"
+#: A district's name: 1 to 64 characters, not all of them spaces (the engine refuses a blank one), no
+#: NUL. Spaces as Python and JavaScript (the document's patterns) count them together, spelled out
+#: where the two differ, so that the document and the check agree on every string.
 DISTRICT = [
     validate.Length(min=1, max=64),
-    validate.Regexp(r"[\s\S]*\S", error="Must be a district name of 1 to 64 characters, e.g. 江汉区."),
+    validate.Regexp(r"^[^\x00]*[^\s\x1c-\x1f\x85\ufeff\x00][^\x00]*$", error="Must be a district name of 1 to 64 characters, e.g. 江汉区."),
 ]
 #: An estimate's day: from 1990 to 2100 (a pattern, as OpenAPI 3.0 has no date range).
 AS_OF = {"description": "Date of the estimate (default: today), from 1990-01-01 to 2100-12-31.", "pattern": r"^(199\d|20\d\d|2100)-\d\d-\d\d$"}
@@ -110,7 +115,7 @@ class ComparisonRequestSchema(_Strict):
 class CompanyRequestSchema(_Strict):
     """A company profile to save."""
 
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata={"pattern": PLAIN_TEXT})
     city = fields.String(required=True, validate=validate.Length(min=1, max=32), metadata={"rulebook": "city"})
     district = fields.String(allow_none=True, validate=DISTRICT)
     profile = fields.Nested(ProfileSchema, required=True)
