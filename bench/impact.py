@@ -12,13 +12,13 @@ memory of the impact on 10,000,000 companies in a fresh process (target: at most
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from fresh import in_fresh_process  # noqa: E402
 from register import write_register  # noqa: E402
 from screening import best  # noqa: E402
 
@@ -49,18 +49,12 @@ def main() -> None:
     if args.quick:
         return
     large = write_register(BUILD / "register-10000000.parquet", 10_000_000)
-    code = (
-        "import resource, time, pathlib\n"
-        "from subsidy.memory import keep_freed_memory\n"
-        "keep_freed_memory()\n"
-        "from eligibility import find_reform\n"
-        "from eligibility.impact import impact_file\n"
-        "started = time.perf_counter()\n"
-        f"impact_file(pathlib.Path({str(large)!r}), pathlib.Path({str(BUILD / 'impact-large.parquet')!r}), 'wuhan', '2022-06-30', find_reform({REFORM!r}), keep=['company_id'])\n"
-        "print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    seconds, mib = in_fresh_process(
+        "from pathlib import Path\nfrom subsidy.memory import keep_freed_memory\nkeep_freed_memory()\n"
+        "from eligibility import find_reform\nfrom eligibility.impact import impact_file",
+        f"impact_file(Path({str(large)!r}), Path({str(BUILD / 'impact-large.parquet')!r}), 'wuhan', '2022-06-30', find_reform({REFORM!r}), keep=['company_id'])",
     )
-    seconds, kib = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
-    print(f"10,000,000 companies: {float(seconds):.1f} s, peak resident memory {int(kib) / 1024:,.0f} MiB (target <= 1.5 GiB)")
+    print(f"10,000,000 companies: {seconds:.1f} s, peak resident memory {mib:,.0f} MiB (target <= 1.5 GiB)")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -30,6 +29,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import reference  # noqa: E402
+from fresh import in_fresh_process  # noqa: E402
 from register import write_register  # noqa: E402
 
 from eligibility.batch import FactColumn, compile_city  # noqa: E402
@@ -183,17 +183,11 @@ def end_to_end(path: Path, repeat: int) -> dict[str, float]:
 def peak_memory(path: Path) -> dict[str, float]:
     """Screen ``path`` in a fresh process and read its peak resident memory."""
     out = BUILD / "screened-large.parquet"
-    code = (
-        "import resource, sys, time\n"
-        "from eligibility.screen import screen_file\n"
-        "from subsidy.memory import keep_freed_memory\n"
-        "keep_freed_memory()\n"
-        "started = time.perf_counter()\n"
-        f"screen_file(__import__('pathlib').Path({str(path)!r}), __import__('pathlib').Path({str(out)!r}), 'suzhou', '2022-06-30', keep=['company_id'])\n"
-        "print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    seconds, mib = in_fresh_process(
+        "from pathlib import Path\nfrom eligibility.screen import screen_file\nfrom subsidy.memory import keep_freed_memory\nkeep_freed_memory()",
+        f"screen_file(Path({str(path)!r}), Path({str(out)!r}), 'suzhou', '2022-06-30', keep=['company_id'])",
     )
-    seconds, kib = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
-    return {"large_rows": pq.ParquetFile(path).metadata.num_rows, "large_s": float(seconds), "large_peak_mib": int(kib) / 1024}
+    return {"large_rows": pq.ParquetFile(path).metadata.num_rows, "large_s": seconds, "large_peak_mib": mib}
 
 
 def main() -> None:
