@@ -3,8 +3,8 @@
 Limits come from the configuration (``RATE_LIMIT_PER_KEY``, ``RATE_LIMIT_PER_ADDRESS``, in the
 notation of the ``limits`` library such as ``"600/minute"`` or ``"100/minute;2000/hour"``; ``"off"``
 disables one) and are counted across all routes, in fixed windows. Counters live in
-``RATELIMIT_STORAGE_URI``: the default ``memory://`` counts per worker process, so with N gunicorn
-workers a client may reach N times the limit; point it at Redis (``redis://...``, with the ``redis``
+``RATELIMIT_STORAGE_URI``: the default ``memory://`` counts per worker process (in ``ProcessCounters``),
+so with N gunicorn workers a client may reach N times the limit; point it at Redis (``redis://...``, with the ``redis``
 package installed) to count across workers and machines. While that storage cannot be reached, the
 API answers 503 with ``Retry-After`` (a limit that cannot be counted is not waived).
 
@@ -18,6 +18,7 @@ strings parsed again), which cost more than a third of an estimate request (docs
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -25,14 +26,82 @@ from flask import Blueprint, Flask, Response, g, request
 from flask_smorest import abort
 from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
-from limits.storage import storage_from_string
+from limits.storage import Storage, StorageTypes, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from limits.util import WindowStats
 
-__all__ = ["RateLimits", "init_limits"]
+__all__ = ["ProcessCounters", "RateLimits", "init_limits"]
 
 #: Seconds a client is asked to wait while the counters' storage cannot be reached.
 STORAGE_RETRY_AFTER = 5
+
+
+class ProcessCounters(Storage):
+    """Fixed-window counters in this process's memory: the storage behind ``memory://``.
+
+    The ``limits`` library's own memory storage drops expired counters from a timer thread, which
+    it starts afresh every 10 ms while requests arrive: about a tenth of a served request's processor
+    time went into starting and running those threads (docs/serving.md). Here a counter whose window
+    has passed is dropped when it is next counted or read, and every expired one at most once a
+    minute, on the request that finds the sweep due. One lock guards the counters, for the worker's threads.
+    """
+
+    #: Seconds between sweeps of expired counters.
+    SWEEP_EVERY = 60.0
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: float | str | bool) -> None:
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+        self._counters: dict[str, list[float]] = {}  # key -> [count, expiry (seconds since the epoch)]
+        self._lock = threading.Lock()
+        self._next_sweep = time.time() + self.SWEEP_EVERY
+
+    @property
+    def base_exceptions(self) -> type[Exception]:
+        return ValueError
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        now = time.time()
+        with self._lock:
+            if now >= self._next_sweep:
+                self._sweep(now)
+            counter = self._counters.get(key)
+            if counter is None or counter[1] <= now:
+                counter = self._counters[key] = [0, now + expiry]
+            counter[0] += amount
+            return int(counter[0])
+
+    def get(self, key: str) -> int:
+        counter = self._counters.get(key)
+        return 0 if counter is None or counter[1] <= time.time() else int(counter[0])
+
+    def get_expiry(self, key: str) -> float:
+        now = time.time()
+        counter = self._counters.get(key)
+        return now if counter is None or counter[1] <= now else counter[1]
+
+    def check(self) -> bool:
+        return True
+
+    def reset(self) -> int:
+        with self._lock:
+            cleared = len(self._counters)
+            self._counters.clear()
+        return cleared
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._counters.pop(key, None)
+
+    def _sweep(self, now: float) -> None:
+        self._counters = {key: counter for key, counter in self._counters.items() if counter[1] > now}
+        self._next_sweep = now + self.SWEEP_EVERY
+
+
+def _storage(uri: str) -> StorageTypes:
+    """The counters' storage named by ``RATELIMIT_STORAGE_URI``: this process's memory, or the ``limits`` library's (Redis and others)."""
+    if uri.strip().lower() == "memory://":
+        return ProcessCounters(wrap_exceptions=True)
+    return storage_from_string(uri, wrap_exceptions=True)
 
 
 def _key_bucket(authorization: str) -> str:
@@ -68,7 +137,7 @@ class RateLimits:
     @classmethod
     def of(cls, app: Flask) -> RateLimits:
         config = app.config
-        storage = storage_from_string(config["RATELIMIT_STORAGE_URI"], wrap_exceptions=True)
+        storage = _storage(config["RATELIMIT_STORAGE_URI"])
         return cls(
             per_address=_items(config["RATE_LIMIT_PER_ADDRESS"], "RATE_LIMIT_PER_ADDRESS"),
             per_key=_items(config["RATE_LIMIT_PER_KEY"], "RATE_LIMIT_PER_KEY"),

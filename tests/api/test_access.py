@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from api import create_app
 from api.db import migrate
 from api.keys import create_key, list_keys, revoke_key
+from api.limits import ProcessCounters
 from subsidy.cli import main
 
 SHAPE = {"code", "status", "message", "errors"}
@@ -107,6 +108,43 @@ def test_each_app_counts_on_its_own(tmp_path: Path) -> None:
     assert one.get("/api/v1/rules").status_code == 200
     assert [two.get("/api/v1/rules").status_code for _ in range(3)] == [200, 200, 429]
     assert one.get("/api/v1/rules").status_code == 429  # its own limit and counter, not the other app's
+
+
+def test_a_window_counts_until_it_ends_and_starts_afresh_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [1_000.0]
+    monkeypatch.setattr("api.limits.time.time", lambda: clock[0])
+    counters = ProcessCounters()
+    assert [counters.incr("a", 60) for _ in range(3)] == [1, 2, 3]
+    assert counters.incr("b", 60) == 1  # each key its own counter
+    clock[0] = 1_059.999  # the last instant of the window: still counted in it
+    assert (counters.get("a"), counters.get_expiry("a")) == (3, 1_060.0)
+    assert counters.incr("a", 60) == 4
+    clock[0] = 1_060.0  # the window has ended: the count starts again, with a new window
+    assert (counters.get("a"), counters.get_expiry("a")) == (0, 1_060.0)
+    assert counters.incr("a", 60) == 1 and counters.get_expiry("a") == 1_120.0
+    counters.clear("a")
+    assert counters.get("a") == 0 and counters.get("b") == 0  # b's window ended at 1,060 too
+
+
+def test_expired_counters_are_swept_at_most_once_a_minute(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [1_000.0]
+    monkeypatch.setattr("api.limits.time.time", lambda: clock[0])
+    counters = ProcessCounters()
+    for address in range(100):
+        counters.incr(f"client-{address}", 1)
+    clock[0] = 1_059.0  # every window has ended, but no sweep is due yet
+    counters.incr("late", 3600)
+    assert len(counters._counters) == 101
+    clock[0] = 1_060.0  # the sweep is due: the first request to arrive drops the ended windows
+    counters.incr("late", 3600)
+    assert set(counters._counters) == {"late"} and counters.get("late") == 2
+    assert counters.reset() == 1 and counters.get("late") == 0
+
+
+def test_the_default_counters_are_this_process_and_others_the_limits_library(tmp_path: Path) -> None:
+    assert isinstance(limited_app(tmp_path).extensions["rate_limits"].counter.storage, ProcessCounters)
+    redis = limited_app(tmp_path, RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0").extensions["rate_limits"].counter.storage
+    assert type(redis).__module__.startswith("limits.storage")
 
 
 def test_a_limit_that_cannot_be_read_stops_the_start_naming_its_setting(tmp_path: Path) -> None:
