@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
@@ -113,3 +114,20 @@ def test_the_last_certain_day_itself_has_no_retrospective(client: FlaskClient) -
     assert data["notice"] is None and data["retrospective"] is None
     after = client.post("/api/v1/estimates", json={"city": "wuhan", "as_of": "2024-01-01", "profile": {}}).json
     assert after["notice"]["documents"][0]["state"] == "not_in_force" and after["retrospective"]["as_of"] == "2023-12-31"
+
+
+def test_the_app_remembers_plain_functions_and_still_runs_async_ones(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    class View:
+        def get(self) -> str:
+            return "plain"
+
+        async def put(self) -> str:
+            return "async"
+
+    one, other = View().get, View().get  # a view's bound methods are new on every request
+    assert app.ensure_sync(one) is one and app.ensure_sync(other) is other
+    wrapped: list[object] = []
+    monkeypatch.setattr(app, "async_to_sync", lambda func: wrapped.append(func) or (lambda: "ran"))
+    first, second = View().put, View().put
+    assert app.ensure_sync(first)() == "ran" and app.ensure_sync(second)() == "ran"
+    assert wrapped == [first, second]  # remembered as async: wrapped each time, never run as plain
