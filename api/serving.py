@@ -5,7 +5,9 @@ body. With synchronous workers that is a whole process (two slow sockets stalled
 with gunicorn's ``gthread`` workers it is one thread of many, while a poller holds idle kept-alive
 connections without any thread at all. Each read from a client waits at most ``body_timeout``
 seconds, after which the request is answered 408 and the connection closed, so a slow client costs a
-thread for seconds, not for ever. Kept-alive connections also spare every request a TCP handshake.
+thread for seconds, not for ever. Kept-alive connections also spare every request a TCP handshake;
+each is closed after ``ServiceWorker.requests_per_connection`` requests, so that the workers share
+the connections.
 
 Errors that gunicorn answers itself, before the application sees the request (a malformed request
 line, a line over 8190 bytes, too many or too large headers, an unknown transfer coding), come in the
@@ -89,9 +91,18 @@ class ServiceWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn ships no ty
     """gunicorn's threaded worker, with a deadline on every read from a client and errors in the service's shape."""
 
     body_timeout = 10.0
+    #: Requests answered on one kept-alive connection before it is closed. Every worker listens on
+    #: the same socket and whichever wakes first accepts, so a burst of connections can all land in
+    #: one worker while the other idles (eight connections all in one worker served half the
+    #: requests). A connection closed after this many requests is opened again by its client, and
+    #: the idlest worker, which has the interpreter free, is the first to accept it. nginx closes its
+    #: kept-alive connections the same way (``keepalive_requests``).
+    requests_per_connection = 100
     wsgi: Any  # the application, as gunicorn loaded it
 
     def handle_request(self, req: Any, conn: Any) -> Any:
+        if req.req_number >= self.requests_per_connection:
+            req.must_close = True  # answered with "Connection: close"; the client connects afresh
         conn.sock.settimeout(self.body_timeout)  # each read of the body waits at most this long
         if conn.sock.family in (socket.AF_INET, socket.AF_INET6):
             # gunicorn writes the headers and the body separately: without this, Nagle's algorithm holds

@@ -6,6 +6,7 @@ sockets, as the attacks on the issue tracker did.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -220,6 +221,30 @@ def test_a_chunked_body_over_the_limit_is_refused_not_cut(server: Server) -> Non
     small = json.dumps({"city": "wuhan", "as_of": "2022-06-30", "profile": {"entity_type": "enterprise"}}).encode()
     status, _headers, body = parts(exchange(server.port, _chunked(small)))
     assert status == 200 and body["city"] == "wuhan"
+
+
+def test_a_kept_alive_connection_is_closed_after_its_hundredth_request(server: Server) -> None:
+    # So that a burst of connections taken by one worker is shared out again: see ServiceWorker.
+    from api.serving import ServiceWorker
+
+    limit = ServiceWorker.requests_per_connection
+    assert limit == 100
+    client = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    ports = set()
+    for number in range(1, limit + 2):
+        client.request("GET", "/api/v1/healthz")
+        ports.add(client.sock.getsockname()[1])
+        response = client.getresponse()
+        response.read()
+        assert response.status == 200
+        if number < limit:  # the 99th still keeps the connection
+            assert response.getheader("Connection") == "keep-alive" and client.sock is not None, number
+        elif number == limit:  # the 100th closes it
+            assert response.getheader("Connection") == "close" and client.sock is None
+            assert len(ports) == 1  # all hundred on one connection
+        else:  # the next goes on a new connection, kept alive again
+            assert response.getheader("Connection") == "keep-alive" and len(ports) == 2
+    client.close()
 
 
 def _running(pid: int) -> bool:
