@@ -5,8 +5,9 @@ notation of the ``limits`` library such as ``"600/minute"`` or ``"100/minute;200
 disables one) and are counted across all routes, in fixed windows. Counters live in
 ``RATELIMIT_STORAGE_URI``: the default ``memory://`` counts per worker process (in
 ``ProcessCounters``), so with N gunicorn workers a client may reach N times the limit; point it at
-Redis (``redis://...``, with the ``redis`` package installed) to count across workers and machines. While that storage cannot be reached, the
-API answers 503 with ``Retry-After`` (a limit that cannot be counted is not waived).
+Redis (``redis://...``, with the ``redis`` package installed) to count across workers and machines.
+While that storage cannot be reached, the API answers 503 with ``Retry-After`` (a limit that cannot
+be counted is not waived).
 
 The counting, its windows and its storages are the ``limits`` library's (the one Flask-Limiter is
 built on). What is here is only how the service applies it: two limits, known when the service
