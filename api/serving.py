@@ -7,7 +7,8 @@ connections without any thread at all. Each read from a client waits at most ``b
 seconds, after which the request is answered 408 and the connection closed, so a slow client costs a
 thread for seconds, not for ever. Kept-alive connections also spare every request a TCP handshake;
 each is closed after ``ServiceWorker.requests_per_connection`` requests, so that the workers share
-the connections.
+the connections. A thread that has answered a kept-alive connection serves its next request too when
+it comes within ``ServiceWorker.next_request_wait_ms`` and no other connection is waiting for a thread.
 
 Errors that gunicorn answers itself, before the application sees the request (a malformed request
 line, a line over 8190 bytes, too many or too large headers, an unknown transfer coding), come in the
@@ -24,6 +25,7 @@ gathers every header and environment variable of a request for the line, which n
 from __future__ import annotations
 
 import json
+import select
 import socket
 import time
 from typing import Any
@@ -98,6 +100,9 @@ class ServiceWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn ships no ty
     #: the idlest worker, which has the interpreter free, is the first to accept it. nginx closes its
     #: kept-alive connections the same way (``keepalive_requests``).
     requests_per_connection = 100
+    #: How long a thread that has answered a kept-alive connection waits for that connection's next
+    #: request before handing it back to the event loop (see ``handle``).
+    next_request_wait_ms = 2
     wsgi: Any  # the application, as gunicorn loaded it
 
     def handle_request(self, req: Any, conn: Any) -> Any:
@@ -109,6 +114,28 @@ class ServiceWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn ships no ty
             # the body back until the client acknowledges the headers (up to 40 ms of delayed ACK).
             conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return super().handle_request(req, conn)
+
+    def handle(self, conn: Any) -> Any:
+        # gunicorn hands a kept-alive connection back to the worker's event loop after every answer,
+        # and the loop hands its next request to a thread again: two passes between threads, each a
+        # turn at the interpreter lock, and the poller's bookkeeping, for every request. A client
+        # that sends its next request at once (a proxy's pool, a batch) is served on by this thread.
+        keep = super().handle(conn)
+        while keep is True and self.alive and self._next_request_here(conn):
+            keep = super().handle(conn)
+        return keep
+
+    def _next_request_here(self, conn: Any) -> bool:
+        """Whether ``conn``'s next request has come, or comes within ``next_request_wait_ms``, while
+        no other connection waits for a thread (then this one goes back to the poller, as gunicorn
+        does, and takes its turn)."""
+        if self.tpool._work_queue.qsize():
+            return False
+        if conn.parser.unreader.buf.getvalue():  # sent already, read with the last one
+            return True
+        poll = select.poll()
+        poll.register(conn.sock.fileno(), select.POLLIN)
+        return bool(poll.poll(self.next_request_wait_ms))
 
     def finish_request(self, conn: Any, fs: Any) -> None:
         # gunicorn closes a finished connection "gracefully", lingering up to 2 s for the client's

@@ -247,6 +247,70 @@ def test_a_kept_alive_connection_is_closed_after_its_hundredth_request(server: S
     client.close()
 
 
+@pytest.fixture
+def one_thread(tmp_path: Path) -> Iterator[Server]:
+    """The service with a single worker thread: whatever holds that thread holds the service."""
+    running = Server(_free_port(), tmp_path, ["--workers", "1", "--threads", "1"])
+    running.start()
+    yield running
+    running.stop()
+
+
+def test_an_idle_kept_alive_connection_does_not_hold_a_thread(one_thread: Server) -> None:
+    # A thread that has answered a connection waits a moment for its next request (see
+    # ServiceWorker.handle); a client that keeps the connection open and sends nothing has it handed
+    # back to the poller, and the only thread answers others.
+    idle = http.client.HTTPConnection("127.0.0.1", one_thread.port, timeout=10)
+    idle.request("GET", "/api/v1/healthz")
+    answer = idle.getresponse()
+    answer.read()
+    assert answer.status == 200 and answer.getheader("Connection") == "keep-alive"
+    try:
+        for _ in range(5):
+            status, took = health(one_thread.port, 5)
+            assert status == 200 and took < 0.5, took
+        # The idle connection is still open and served again.
+        idle.request("GET", "/api/v1/healthz")
+        assert idle.getresponse().status == 200
+    finally:
+        idle.close()
+
+
+def test_a_connection_sending_request_after_request_takes_turns_with_others(one_thread: Server) -> None:
+    # One client sends comparisons back to back on one kept-alive connection (about 10 ms each here);
+    # another's healthz waits for the one being answered, not for the hundred the connection may
+    # carry before it is closed.
+    comparison = json.dumps({**HEAVY_PLAN, "profile": {"entity_type": "enterprise", "operating_revenue": "36000000"}}).encode()
+    stop = threading.Event()
+    answered: list[int] = []
+
+    def busy() -> None:
+        client = http.client.HTTPConnection("127.0.0.1", one_thread.port, timeout=30)
+        while not stop.is_set():
+            client.request("POST", "/api/v1/comparisons", comparison, {"Content-Type": "application/json"})
+            response = client.getresponse()
+            response.read()
+            answered.append(response.status)
+        client.close()
+
+    loop = threading.Thread(target=busy)
+    loop.start()
+    try:
+        while len(answered) < 3:
+            time.sleep(0.01)
+        took = []
+        for _ in range(10):
+            status, spent = health(one_thread.port, 10)
+            assert status == 200
+            took.append(spent)
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        loop.join()
+    assert set(answered) == {200} and len(answered) > 10
+    assert max(took) < 0.3, took
+
+
 def _running(pid: int) -> bool:
     """Whether ``pid`` is a live process (an exited one may linger as a zombie until reaped)."""
     try:
