@@ -121,7 +121,7 @@ class ServiceWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn ships no ty
         # turn at the interpreter lock, and the poller's bookkeeping, for every request. A client
         # that sends its next request at once (a proxy's pool, a batch) is served on by this thread.
         keep = super().handle(conn)
-        while keep is True and self.alive and self._next_request_here(conn):
+        while keep is True and self.alive and not conn.is_http2 and self._next_request_here(conn):
             keep = super().handle(conn)
         return keep
 
