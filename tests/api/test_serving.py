@@ -107,12 +107,17 @@ def parts(answer: bytes) -> tuple[int, dict[str, str], dict[str, object]]:
     return int(lines[0].split()[1]), headers, json.loads(body)
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    running = Server(_free_port(), tmp_path, ["--body-timeout", "2"])
+def _served(folder: Path, args: list[str]) -> Iterator[Server]:
+    """`subsidy serve` with ``args`` on a free port, for as long as a test runs."""
+    running = Server(_free_port(), folder, args)
     running.start()
     yield running
     running.stop()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    yield from _served(tmp_path, ["--body-timeout", "2"])
 
 
 def _watch(port: int, seconds: float) -> list[float]:
@@ -250,10 +255,7 @@ def test_a_kept_alive_connection_is_closed_after_its_hundredth_request(server: S
 @pytest.fixture
 def one_thread(tmp_path: Path) -> Iterator[Server]:
     """The service with a single worker thread: whatever holds that thread holds the service."""
-    running = Server(_free_port(), tmp_path, ["--workers", "1", "--threads", "1"])
-    running.start()
-    yield running
-    running.stop()
+    yield from _served(tmp_path, ["--workers", "1", "--threads", "1"])
 
 
 def test_an_idle_kept_alive_connection_does_not_hold_a_thread(one_thread: Server) -> None:
