@@ -1,4 +1,4 @@
-"""Load run: the service as the README runs it (`subsidy serve`, gunicorn, 2 workers) under wrk on loopback.
+"""Load run: the service as the README runs it (`subsidy serve`, gunicorn, its default workers) under wrk on loopback.
 
     python bench/load.py                      # SQLite in a fresh folder, 60 s per phase
     python bench/load.py --duration 10        # a shorter run
@@ -34,6 +34,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from service import ESTIMATE, LIMITS, Service, audit, free_port, new_key  # noqa: E402
+
+from api.serving import default_workers  # noqa: E402
 
 BUILD = HERE.parent / "build" / "bench"
 SCRIPT = HERE / "load.lua"
@@ -134,7 +136,7 @@ def main() -> None:
     (BUILD / f"{name}.json").write_text(json.dumps(figures, indent=2))
 
     table = Table(
-        title=f"Load: subsidy serve (2 workers), wrk -c{args.connections} anonymous / -c{args.stored_connections} stored, {args.duration} s per phase, {database}",
+        title=f"Load: subsidy serve ({default_workers()} workers), wrk -c{args.connections} anonymous / -c{args.stored_connections} stored, {args.duration} s per phase, {database}",
         title_justify="left",
     )
     for column in ("Phase", "Answered/s", "p50", "p90", "p99", "Errors", "Target"):

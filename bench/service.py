@@ -23,6 +23,7 @@ from sqlalchemy import select, text
 from api.db import Database, migrate
 from api.keys import create_key, hash_key
 from api.models import ApiKey, StoredEstimate
+from api.serving import default_workers
 
 SUBSIDY = Path(sys.executable).with_name("subsidy")
 #: One loopback address sends everything: the address limit (3000/minute by default) is raised so the
@@ -83,7 +84,7 @@ class Service:
     url: str
     port: int
     log: Path
-    workers: int = 2
+    workers: int = field(default_factory=default_workers)  # as `subsidy serve` starts by default
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
     _log_file: IO[bytes] | None = None

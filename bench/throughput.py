@@ -3,12 +3,15 @@
     python bench/throughput.py                  # 15 s per run, two rounds (A B A B)
     python bench/throughput.py --duration 5     # a quick look
 
-Three servers, each with 2 worker processes, answer the same company:
+Three servers answer the same company:
 - OpenFisca's own web API (``openfisca serve``, gunicorn) serving Wuhan's and Suzhou's monetary awards
   written as an OpenFisca country package (bench/openfisca_subsidy): POST /calculate of the city's
-  award variables and total. OpenFisca is installed in a venv of its own under build/bench.
-- this service as ``subsidy serve`` runs it (threaded gunicorn workers, rate limiter on, SQLite):
-  POST /api/v1/estimates, the full bilingual explanation, no caching of any kind.
+  award variables and total. OpenFisca is installed in a venv of its own under build/bench. It runs
+  2 worker processes, its fastest on a 2-processor machine: its own default, 3, answered the Wuhan
+  request at 953-984 requests/s where 2 answered 1,024-1,058 (8 s runs alternated).
+- this service as ``subsidy serve`` runs it (threaded gunicorn workers, as many as it starts by
+  default, rate limiter on, SQLite): POST /api/v1/estimates, the full bilingual explanation, no
+  caching of any kind.
 - a bare Flask view served exactly as ``subsidy serve`` serves the product (same worker class,
   workers and threads): it parses the JSON body and returns 10 KB.
 
@@ -48,6 +51,8 @@ sys.path.insert(0, str(HERE))
 
 from service import free_port, stop_group  # noqa: E402
 
+from api.serving import default_workers  # noqa: E402
+
 COMPANY = {
     "entity_type": "enterprise",
     "main_business_blockchain": True,
@@ -81,6 +86,8 @@ OPENFISCA = {
     city: {"companies": {"company": {**{k: {"2022": v} for k, v in _FACTS.items()}, **{name: {"2022": None} for name in names}}}}
     for city, names in _AWARDS.items()
 }
+#: OpenFisca's fastest on a 2-processor machine (see above); its own default is 3.
+OPENFISCA_WORKERS = 2
 WRK_SCRIPT = """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -101,7 +108,7 @@ def bare():
     request.get_json()
     return Response(TEN_KB, mimetype="application/json")
 
-serve_forever(app, "127.0.0.1", int(sys.argv[1]), workers=2)
+serve_forever(app, "127.0.0.1", int(sys.argv[1]))
 """
 
 
@@ -197,7 +204,16 @@ def main() -> None:
         ports = {name: free_port() for name in ("openfisca", "ours", "bare")}
         openfisca = Server(
             "OpenFisca web API",
-            [str(python.parent / "openfisca"), "serve", "--country-package", "openfisca_subsidy", "--port", str(ports["openfisca"]), "--workers", "2"],
+            [
+                str(python.parent / "openfisca"),
+                "serve",
+                "--country-package",
+                "openfisca_subsidy",
+                "--port",
+                str(ports["openfisca"]),
+                "--workers",
+                str(OPENFISCA_WORKERS),
+            ],
             ports["openfisca"],
             "/spec",
             {"PYTHONPATH": str(HERE)},
@@ -247,7 +263,11 @@ def main() -> None:
         "p99 < 20 ms at 8 connections": p99 < 20,
         "no non-2xx answer": failures == 0,
     }
-    table = Table(title=f"Throughput, wrk -t2 -c8, {args.duration} s per run, {args.rounds} rounds alternated (A B A B)", title_justify="left")
+    table = Table(
+        title=f"Throughput, wrk -t2 -c8, {args.duration} s per run, {args.rounds} rounds alternated (A B A B); "
+        f"worker processes: OpenFisca {OPENFISCA_WORKERS}, subsidy serve and the bare view {default_workers()}",
+        title_justify="left",
+    )
     for column in ("Server", "Request", "Answer bytes", "Requests/s by round", "Median/s", "p99 ms (worst)", "Non-2xx"):
         table.add_column(column, justify="left" if column in ("Server", "Request") else "right")
     names = {"openfisca": "OpenFisca web API", "ours": "subsidy serve", "bare": "bare Flask view"}
@@ -270,6 +290,7 @@ def main() -> None:
         console.print(f"  {'met   ' if met else '[red]missed[/red]'} {name}")
     figures = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "workers": {"openfisca": OPENFISCA_WORKERS, "ours": default_workers(), "bare": default_workers()},
         "duration_s": args.duration,
         "runs": {f"{who} {city}".strip(): done for (who, city), done in runs.items()},
         "answer_bytes": sizes,

@@ -473,7 +473,11 @@ def _app() -> Flask:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1),
+    help="gunicorn worker processes.  [default: one per processor, and one more]",
+)
 @click.option("--threads", default=16, show_default=True, type=int, help="Threads per worker: requests served at once by each.")
 @click.option(
     "--body-timeout",
@@ -482,7 +486,7 @@ def _app() -> Flask:
     type=click.FloatRange(0.1, 300),
     help="Seconds a read from a client may wait; a body that stalls longer is answered 408.",
 )
-def serve(host: str, port: int, workers: int, threads: int, body_timeout: float) -> None:
+def serve(host: str, port: int, workers: int | None, threads: int, body_timeout: float) -> None:
     """Migrate the database, then serve the JSON API and the pages with gunicorn (threaded workers)."""
     from api import migrate, serve_forever
 

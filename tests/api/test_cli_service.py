@@ -66,3 +66,18 @@ def test_serve_migrates_and_answers(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.communicate(timeout=30)
+
+
+@pytest.mark.parametrize(("processors", "workers"), [({0}, 2), ({0, 1}, 3), ({0, 1, 2, 3, 4, 5, 6, 7}, 9)])
+def test_serve_starts_one_worker_per_processor_and_one_more(monkeypatch: pytest.MonkeyPatch, processors: set[int], workers: int) -> None:
+    from api import serving
+
+    monkeypatch.setattr(serving.os, "sched_getaffinity", lambda _pid: processors, raising=False)
+    assert serving.default_workers() == workers
+
+
+def test_serve_refuses_fewer_than_one_worker() -> None:
+    result = CliRunner().invoke(main, ["serve", "--workers", "0"])
+    assert result.exit_code == 2 and "--workers" in result.output
+    shown = " ".join(CliRunner().invoke(main, ["serve", "--help"]).output.split())
+    assert "gunicorn worker processes. [default: one per processor, and one more]" in shown
