@@ -61,6 +61,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8, help="wrk connections for anonymous estimates (default 8)")
     parser.add_argument("--stored-connections", type=int, default=4, help="wrk connections for stored estimates (default 4)")
     parser.add_argument("--database-url", help="default: SQLite in a fresh temporary folder")
+    parser.add_argument("--workers", type=int, default=default_workers(), help="worker processes of each server (default: as `subsidy serve` starts)")
     parser.add_argument("--anonymous-target", type=float, default=1000.0)
     parser.add_argument("--stored-target", type=float, default=300.0)
     parser.add_argument("--p99-ms", type=float, default=50.0)
@@ -73,7 +74,7 @@ def main() -> None:
         folder = Path(scratch)
         url = args.database_url or f"sqlite:///{folder / 'subsidy.db'}"
         key, key_id = new_key(url, f"load-{int(time.time())}")
-        service = Service(url, free_port(), folder / "service.log", env=LIMITS)
+        service = Service(url, free_port(), folder / "service.log", workers=args.workers, env=LIMITS)
         acks = folder / "acks"
         for part in ("one", "replica-a", "replica-b"):
             (acks / part).mkdir(parents=True)
@@ -87,7 +88,7 @@ def main() -> None:
                 stored = wrk(service, args.duration, args.stored_connections, key=key, acks=acks / "one")
             # Two replicas: a second `subsidy serve` on its own port and the same database, as on a second
             # machine; wrk sends half the connections to each, at the same time.
-            second = Service(url, free_port(), folder / "replica.log", env=LIMITS)
+            second = Service(url, free_port(), folder / "replica.log", workers=args.workers, env=LIMITS)
             second.start()
             try:
                 with console.status(f"stored estimates, two replicas, {args.duration} s"), ThreadPoolExecutor(2) as pool:
@@ -136,7 +137,7 @@ def main() -> None:
     (BUILD / f"{name}.json").write_text(json.dumps(figures, indent=2))
 
     table = Table(
-        title=f"Load: subsidy serve ({default_workers()} workers), wrk -c{args.connections} anonymous / -c{args.stored_connections} stored, {args.duration} s per phase, {database}",
+        title=f"Load: subsidy serve ({args.workers} workers), wrk -c{args.connections} anonymous / -c{args.stored_connections} stored, {args.duration} s per phase, {database}",
         title_justify="left",
     )
     for column in ("Phase", "Answered/s", "p50", "p90", "p99", "Errors", "Target"):
