@@ -11,7 +11,8 @@ be counted is not waived).
 
 The counting, its windows and its storages are the ``limits`` library's (the one Flask-Limiter is
 built on). What is here is only how the service applies it: two limits, known when the service
-starts, checked before each request with a counter increment each. Flask-Limiter's request hook
+starts, checked before each request with a counter increment each (and a read of its expiry for
+the headers). Flask-Limiter's request hook
 resolves every limit afresh on each request (exemptions, blueprints, decorated views, the limit
 strings parsed again), which cost more than a third of an estimate request (docs/serving.md).
 """
@@ -158,18 +159,26 @@ class RateLimits:
         if authorization and self.per_key:
             bucket = _key_bucket(authorization)
             counted += [(item, "key", bucket) for item in self.per_key]
+        storage = self.counter.storage
+        shown: list[tuple[WindowStats, RateLimitItem]] = []
         try:
             for item, scope, who in counted:
-                if not self.counter.hit(item, scope, who):
-                    stats = self.counter.get_window_stats(item, scope, who)
+                # What FixedWindowRateLimiter.hit does (one increment of the window's counter), keeping
+                # the count it returns for the headers: its get_window_stats would read the counter
+                # again, a second trip to the storage (to Redis, when the limits are shared).
+                key = item.key_for(scope, who)
+                count = storage.incr(key, item.get_expiry())
+                stats = WindowStats(storage.get_expiry(key), max(0, item.amount - count))
+                if count > item.amount:
                     g.rate_limit = stats, item
                     abort(
                         429,
                         message=f"Too many requests: the limit is {item.amount} in {item.get_expiry()} seconds. Retry after the seconds given in Retry-After.",
                         headers={"Retry-After": str(max(1, int(stats.reset_time - time.time()) + 1))},
                     )
-            if counted:  # the headers describe the limit closest to refusing this client
-                g.rate_limit = min(((self.counter.get_window_stats(item, scope, who), item) for item, scope, who in counted), key=_remaining)
+                shown.append((stats, item))
+            if shown:  # the headers describe the limit closest to refusing this client
+                g.rate_limit = min(shown, key=_remaining)
         except StorageError:
             abort(
                 503,

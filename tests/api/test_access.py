@@ -87,6 +87,23 @@ def test_each_key_has_its_own_allowance(tmp_path: Path) -> None:
     assert [client.get("/api/v1/companies", headers=guessed).status_code for _ in range(3)] == [401, 401, 429]
 
 
+def test_each_limit_costs_one_increment_and_one_expiry_read_per_request(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # With counters in Redis each call is a trip over the network: the count the increment returns
+    # gives the headers, so the counter is not read a second time.
+    app = limited_app(tmp_path, RATE_LIMIT_PER_KEY="5/minute", RATE_LIMIT_PER_ADDRESS="10/minute")
+    with app.extensions["database"].sessions() as session:
+        alice = {"Authorization": f"Bearer {create_key(session, 'alice')}"}
+    storage = app.extensions["rate_limits"].counter.storage
+    calls: list[str] = []
+    for name in ("incr", "get", "get_expiry"):
+        method = getattr(storage, name)
+        monkeypatch.setattr(storage, name, lambda *args, _name=name, _method=method, **kwargs: (calls.append(_name), _method(*args, **kwargs))[1])
+    client = app.test_client()
+    keyed = client.post("/api/v1/estimates", json=ESTIMATE, headers=alice)
+    assert keyed.status_code == 200 and (keyed.headers["X-RateLimit-Limit"], keyed.headers["X-RateLimit-Remaining"]) == ("5", "4")
+    assert sorted(calls) == ["get_expiry", "get_expiry", "incr", "incr"]  # the address's limit and the key's
+
+
 def test_answers_show_the_limit_closest_to_refusing(tmp_path: Path) -> None:
     app = limited_app(tmp_path, RATE_LIMIT_PER_KEY="5/minute", RATE_LIMIT_PER_ADDRESS="10/minute")
     with app.extensions["database"].sessions() as session:
