@@ -19,8 +19,9 @@ Each run is wrk with 8 connections on 2 threads; the targets are alternated, rou
 that drift of the machine falls on all of them alike. The servers run in this process's session, as
 wrk does, each in a process group of its own: Linux shares the processors between sessions before
 it shares them between processes, which put wrk and a server in a session of its own in two groups
-competing for the machine (p99 of 21.7-27.5 ms against 16.2-18.7 ms for the same service). Prints the figures and the ratios, writes
-build/bench/throughput.json, and exits 1 when a target is missed. Needs wrk (Debian: apt-get install wrk).
+competing for the machine (p99 of 21.7-27.5 ms against 16.2-18.7 ms for the same service). Prints
+the figures and the ratios, writes build/bench/throughput.json, and exits 1 when a target is missed.
+Needs wrk (Debian: apt-get install wrk).
 """
 
 from __future__ import annotations
