@@ -29,7 +29,6 @@ from flask_smorest import abort
 from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
 from limits.storage import Storage, StorageTypes, storage_from_string
-from limits.strategies import FixedWindowRateLimiter
 from limits.util import WindowStats
 
 __all__ = ["ProcessCounters", "RateLimits", "init_limits"]
@@ -99,11 +98,14 @@ class ProcessCounters(Storage):
         self._next_sweep = now + self.SWEEP_EVERY
 
 
-def _storage(uri: str) -> StorageTypes:
+def _storage(uri: str) -> Storage:
     """The counters' storage named by ``RATELIMIT_STORAGE_URI``: this process's memory, or the ``limits`` library's (Redis and others)."""
     if uri.strip().lower() == "memory://":
         return ProcessCounters(wrap_exceptions=True)
-    return storage_from_string(uri, wrap_exceptions=True)
+    storage: StorageTypes = storage_from_string(uri, wrap_exceptions=True)
+    if not isinstance(storage, Storage):  # an async+ storage: the service counts synchronously
+        raise ValueError(f"RATELIMIT_STORAGE_URI: {uri!r} names an asynchronous storage; use its synchronous form (without 'async+')")
+    return storage
 
 
 def _key_bucket(authorization: str) -> str:
@@ -132,7 +134,8 @@ class RateLimits:
 
     per_address: tuple[RateLimitItem, ...]
     per_key: tuple[RateLimitItem, ...]
-    counter: FixedWindowRateLimiter
+    #: Where the fixed windows are counted (the ``limits`` library's storage interface).
+    storage: Storage
     #: Blueprints whose routes are not counted (health checks, the pages for people).
     exempt_blueprints: set[str] = field(default_factory=set)
 
@@ -143,7 +146,7 @@ class RateLimits:
         return cls(
             per_address=_items(config["RATE_LIMIT_PER_ADDRESS"], "RATE_LIMIT_PER_ADDRESS"),
             per_key=_items(config["RATE_LIMIT_PER_KEY"], "RATE_LIMIT_PER_KEY"),
-            counter=FixedWindowRateLimiter(storage),
+            storage=storage,
         )
 
     def exempt(self, blueprint: Blueprint) -> None:
@@ -159,13 +162,13 @@ class RateLimits:
         if authorization and self.per_key:
             bucket = _key_bucket(authorization)
             counted += [(item, "key", bucket) for item in self.per_key]
-        storage = self.counter.storage
+        storage = self.storage
         shown: list[tuple[WindowStats, RateLimitItem]] = []
         try:
             for item, scope, who in counted:
-                # What FixedWindowRateLimiter.hit does (one increment of the window's counter), keeping
-                # the count it returns for the headers: its get_window_stats would read the counter
-                # again, a second trip to the storage (to Redis, when the limits are shared).
+                # What the library's FixedWindowRateLimiter.hit does (one increment of the window's
+                # counter), keeping the count it returns for the headers: its get_window_stats would
+                # read the counter again, a second trip to the storage (to Redis, when shared).
                 key = item.key_for(scope, who)
                 count = storage.incr(key, item.get_expiry())
                 stats = WindowStats(storage.get_expiry(key), max(0, item.amount - count))

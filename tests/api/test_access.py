@@ -93,7 +93,7 @@ def test_each_limit_costs_one_increment_and_one_expiry_read_per_request(tmp_path
     app = limited_app(tmp_path, RATE_LIMIT_PER_KEY="5/minute", RATE_LIMIT_PER_ADDRESS="10/minute")
     with app.extensions["database"].sessions() as session:
         alice = {"Authorization": f"Bearer {create_key(session, 'alice')}"}
-    storage = app.extensions["rate_limits"].counter.storage
+    storage = app.extensions["rate_limits"].storage
     calls: list[str] = []
     for name in ("incr", "get", "get_expiry"):
         method = getattr(storage, name)
@@ -159,8 +159,8 @@ def test_expired_counters_are_swept_at_most_once_a_minute(monkeypatch: pytest.Mo
 
 
 def test_the_default_counters_are_this_process_and_others_the_limits_library(tmp_path: Path) -> None:
-    assert isinstance(limited_app(tmp_path).extensions["rate_limits"].counter.storage, ProcessCounters)
-    redis = limited_app(tmp_path, RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0").extensions["rate_limits"].counter.storage
+    assert isinstance(limited_app(tmp_path).extensions["rate_limits"].storage, ProcessCounters)
+    redis = limited_app(tmp_path, RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0").extensions["rate_limits"].storage
     assert type(redis).__module__.startswith("limits.storage")
 
 
