@@ -109,6 +109,7 @@ class WriteTurns:
         child opens the file again (its copy of the parent's is closed; the parent's lock is unchanged)."""
         self._threads = threading.Lock()
         if self._file is not None:
+            self._closing.detach()
             os.close(self._file)
             self._file = None
 
@@ -136,6 +137,7 @@ class WriteTurns:
         try:
             if self._file is None:
                 self._file = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                self._closing = weakref.finalize(self, os.close, self._file)  # closed with the engine that holds these turns
             pause = 0.0001
             while True:
                 try:

@@ -5,6 +5,7 @@ timeout gets SQLite's "database is locked" (503 from the API), storing nothing."
 from __future__ import annotations
 
 import fcntl
+import gc
 import multiprocessing
 import os
 import threading
@@ -160,3 +161,16 @@ def test_the_api_answers_503_and_stores_nothing_when_no_turn_comes(tmp_path: Pat
     stored = client.post("/api/v1/estimates", json=ESTIMATE, headers=headers)
     assert stored.status_code == 200 and count(app, "estimates") == 1
     database.engine.dispose()
+
+
+def test_the_lock_file_is_closed_with_its_engine(tmp_path: Path) -> None:
+    opened = len(os.listdir("/proc/self/fd"))
+    for _ in range(20):
+        database = Database.connect(f"sqlite:///{tmp_path / 'turns.db'}")
+        with database.engine.begin() as connection:
+            connection.execute(text("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, who TEXT)"))
+            connection.execute(text("INSERT INTO t (who) VALUES ('one')"))
+        database.engine.dispose()
+        del database, connection
+    gc.collect()
+    assert len(os.listdir("/proc/self/fd")) <= opened
