@@ -8,6 +8,7 @@ import fcntl
 import gc
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -174,3 +175,26 @@ def test_the_lock_file_is_closed_with_its_engine(tmp_path: Path) -> None:
         del database, connection
     gc.collect()
     assert len(os.listdir("/proc/self/fd")) <= opened
+
+
+def _write_and_hang(database: Database, started: object) -> None:
+    with database.engine.begin() as connection:
+        connection.execute(text("INSERT INTO t (who) VALUES ('killed')"))
+        started.set()  # type: ignore[attr-defined]
+        time.sleep(60)
+
+
+def test_a_worker_killed_during_its_turn_gives_it_back(database: Database) -> None:
+    context = multiprocessing.get_context("fork")
+    started = context.Event()
+    child = context.Process(target=_write_and_hang, args=(database, started))
+    child.start()
+    assert started.wait(10)
+    os.kill(child.pid, signal.SIGKILL)  # type: ignore[arg-type]
+    child.join(10)
+    began = time.monotonic()
+    with database.engine.begin() as connection:
+        connection.execute(text("INSERT INTO t (who) VALUES ('next')"))
+    assert time.monotonic() - began < 1
+    with database.engine.connect() as connection:
+        assert connection.scalars(text("SELECT who FROM t")).all() == ["next"]  # the killed write never committed
