@@ -97,7 +97,10 @@ class Service:
             env=env,
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
+            # A process group of its own, to be stopped whole, but this session, where wrk runs: Linux
+            # schedules each session's processes as one group against the others ("autogroup"; see
+            # docs/serving.md, "The client and the servers in one session"), as bench/throughput.py does.
+            process_group=0,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
