@@ -26,7 +26,19 @@ from .model import AllOf, AnyOf, Condition, Leaf, Not, Text
 from .profile import PER_RULE, FactContext
 from .text import fact_label, json_value, requirement, value_text, verdict
 
-__all__ = ["FEW_VALUED", "Compiled", "Explanation", "compile_condition", "explain", "explain_json", "leaves", "reads_derived", "reads_given", "say"]
+__all__ = [
+    "FEW_VALUED",
+    "Compiled",
+    "Explanation",
+    "compile_condition",
+    "explain",
+    "explain_json",
+    "leaves",
+    "reads_derived",
+    "reads_given",
+    "reads_kept",
+    "say",
+]
 
 
 #: A compiled condition: given facts by ``get``, derived ones by ``derive``; gives whether the
@@ -48,6 +60,18 @@ def reads_given(condition: Condition) -> tuple[str, ...] | None:
     none what a rule paid) and take few values (no amount, no ratio); otherwise None."""
     names = tuple(dict.fromkeys(leaf.fact for leaf in leaves(condition)))
     return names if FEW_VALUED.issuperset(names) else None
+
+
+def reads_kept(condition: Condition) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """The facts ``condition`` reads, each once, when all are few-valued facts the company gives or
+    what the rule paid (before, or in the estimate's year: for most companies, nothing), as
+    (given facts, what the rule paid); otherwise None. An outcome is the same for every company with
+    the same values of these."""
+    names = tuple(dict.fromkeys(leaf.fact for leaf in leaves(condition)))
+    given = tuple(name for name in names if name not in PER_RULE)
+    if not FEW_VALUED.issuperset(given):
+        return None
+    return given, tuple(name for name in names if name in PER_RULE)
 
 
 def reads_derived(condition: Condition) -> bool:

@@ -22,7 +22,7 @@ from typing import Any, Final, NamedTuple
 import orjson
 
 from .awards import NOTHING, Amount, Calculation, calculate, calculation_reads
-from .conditions import FEW_VALUED, Compiled, Explanation, compile_condition, explain, explain_json, leaves, reads_derived, reads_given, say
+from .conditions import FEW_VALUED, Compiled, Explanation, compile_condition, explain, explain_json, leaves, reads_derived, reads_kept, say
 from .coverage import record
 from .coverage import recording_active as recording
 from .errors import InputError
@@ -651,11 +651,12 @@ class _Frame:
     benefit) and, for non-monetary support, what follows the amount by status (payers and summary).
 
     A rule whose conditions and calculation read only facts the company gives that take few values
-    (``given``; never what the rule paid before) writes the same outcome for every company giving the
-    same values: those are kept (``_KEPT``), by what they depend on.
+    (``given``) and what the rule paid (``paid``: before, or in the estimate's year; for most companies
+    nothing, and never read by the calculation) writes the same outcome for every company with the same
+    values: those are kept (``_KEPT``), by what they depend on.
     """
 
-    __slots__ = ("closing", "document", "given", "opening", "rule", "support")
+    __slots__ = ("closing", "document", "given", "opening", "paid", "rule", "support")
 
     def __init__(self, rule: Rule, document: Document, lang: str | None) -> None:
         self.rule, self.document = rule, document
@@ -670,11 +671,12 @@ class _Frame:
             for status in ("eligible", "undetermined"):
                 summary = dumps_bytes(say(_support_summary(rule, status == "eligible"), lang))
                 self.support[status] = b'null,"payers":[],"summary":' + summary
-        given = reads_given(rule.conditions)
+        read = reads_kept(rule.conditions)
+        given, paid = (None, ()) if read is None else read
         if given is not None and rule.monetary:
             counted = calculation_reads(rule)
             given = tuple(dict.fromkeys(given + counted)) if counted is not None and FEW_VALUED.issuperset(counted) else None
-        self.given = given
+        self.given, self.paid = given, paid
 
 
 def _frames(plan: _Plan, lang: str | None) -> tuple[_Frame, ...]:
@@ -737,6 +739,9 @@ def _written(
     key = None
     if frame.given is not None:
         key = (frame, district, status, amount, held, trace, *map(profile.facts.get, frame.given))
+        if frame.paid:
+            facts = FactContext(profile, rule.id, as_of.year)
+            key += tuple(map(facts.value, frame.paid))
         found = _KEPT.get(key)
         if found is not None:
             return found[0] + frame.closing, found[1]

@@ -1,8 +1,8 @@
 """The words of an estimate, written as JSON from per-rule templates (``Estimate.as_json``).
 
 Each outcome is written straight as JSON text from pieces escaped when the rule is compiled, and an
-outcome that depends only on few-valued facts a company gives is kept and written once per distinct
-values. Over random companies, cities, days, districts and languages (hypothesis): the text is the
+outcome that depends only on few-valued facts a company gives and on what the rule paid is kept and
+written once per distinct values. Over random companies, cities, days, districts and languages (hypothesis): the text is the
 compact JSON ``dumps_bytes`` writes for the same data; an outcome kept from another company is the one
 written afresh; and every outcome says what the outcome objects (``Estimate.outcomes``) say.
 """
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from eligibility import InputError, dumps_bytes, estimate
 from eligibility import engine as engine_module
 from eligibility.awards import calculation_reads
-from eligibility.conditions import reads_given
+from eligibility.conditions import reads_given, reads_kept
 from eligibility.engine import default_rulebook
 
 from .test_batch import DATES, _profile, rows
@@ -103,6 +103,28 @@ def test_a_kept_outcome_follows_the_values_it_was_written_for() -> None:
             assert outcome["calculation"][0]["text"].startswith(f"{count} × 500,000.00 yuan per unit")
 
 
+def test_a_kept_outcome_follows_what_the_rule_paid() -> None:
+    rule = "wuhan.top100_first_entry"
+    company = {"entity_type": "enterprise", "national_top100_first_entry": True}
+    paid_once = [{"rule": rule, "amount": "2000000", "year": 2021}]
+    other_rule = [{"rule": "wuhan.key_task", "amount": "2000000", "year": 2021}]
+    expected = {
+        "none": ("eligible", "2000000.00", []),
+        "paid": ("ineligible", "0.00", []),
+        "other": ("eligible", "2000000.00", []),
+        "unknown": ("undetermined", "0.00", ["prior_awards"]),
+    }
+    histories: dict[str, Any] = {"none": [], "paid": paid_once, "other": other_rule, "unknown": None}
+    for name in ("none", "paid", "none", "unknown", "other", "paid", "unknown", "none"):
+        history = histories[name]
+        profile = {**company, **({} if history is None else {"prior_awards": history})}
+        outcome = next(o for o in estimate(profile, "wuhan", "2022-06-30").as_dict("en")["outcomes"] if o["rule"] == rule)
+        status, amount, missing = expected[name]
+        assert (outcome["status"], outcome["amount"]["min"], outcome["missing_facts"]) == (status, amount, missing), name
+        paid_reason = next(r for r in outcome["reasons"] if r["fact"] == "paid_before")
+        assert paid_reason["value"] == {"paid": "2000000.00", "unknown": None}.get(name, "0.00"), name
+
+
 def test_only_rules_that_read_few_valued_given_facts_are_kept() -> None:
     rules = default_rulebook().rules
     # What the rule paid before (差额补足) and amounts are read by these: never kept.
@@ -113,6 +135,9 @@ def test_only_rules_that_read_few_valued_given_facts_are_kept() -> None:
     assert calculation_reads(rules["wuhan.research_project"]) == ("municipal_research_projects",)
     assert reads_given(rules["wuhan.research_project"].conditions) == ("entity_type", "municipal_research_projects")
     assert reads_given(rules["suzhou.onchain_showcase"].conditions) == ("entity_type",)
+    # What the rule paid before (most often nothing) beside few-valued facts: kept by its value too.
+    assert reads_kept(rules["wuhan.top100_first_entry"].conditions) == (("entity_type", "national_top100_first_entry"), ("paid_before",))
+    assert reads_kept(rules["wuhan.key_pool_growth"].conditions) is None
 
 
 def test_a_language_other_than_zh_or_en_is_refused_naming_it() -> None:
