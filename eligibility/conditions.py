@@ -58,8 +58,8 @@ FEW_VALUED = frozenset(name for name in _GIVEN if FACTS[name].kind in ("bool", "
 def reads_given(condition: Condition) -> tuple[str, ...] | None:
     """The facts ``condition`` reads, each once, when all are given by the company (none derived,
     none what a rule paid) and take few values (no amount, no ratio); otherwise None."""
-    names = tuple(dict.fromkeys(leaf.fact for leaf in leaves(condition)))
-    return names if FEW_VALUED.issuperset(names) else None
+    read = reads_kept(condition)
+    return read[0] if read is not None and not read[1] else None
 
 
 def reads_kept(condition: Condition) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
